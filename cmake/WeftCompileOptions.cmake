@@ -1,0 +1,21 @@
+# Warnings as errors for weft's own code, and the sanitizer selected by WEFT_SANITIZER.
+# Both are attached to targets with weft_target_defaults() so that consumers of the
+# installed package do not inherit them.
+
+set(WEFT_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Woverloaded-virtual -Werror)
+
+set(WEFT_SANITIZER_FLAGS "")
+if(WEFT_SANITIZER STREQUAL "thread")
+  set(WEFT_SANITIZER_FLAGS -fsanitize=thread -g -fno-omit-frame-pointer)
+elseif(WEFT_SANITIZER STREQUAL "address")
+  set(WEFT_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined -g
+      -fno-omit-frame-pointer)
+elseif(NOT WEFT_SANITIZER STREQUAL "")
+  message(FATAL_ERROR "WEFT_SANITIZER must be '', 'thread' or 'address', not '${WEFT_SANITIZER}'")
+endif()
+
+function(weft_target_defaults target)
+  target_compile_options(${target} PRIVATE ${WEFT_WARNINGS} ${WEFT_SANITIZER_FLAGS})
+  target_link_options(${target} PRIVATE ${WEFT_SANITIZER_FLAGS})
+endfunction()

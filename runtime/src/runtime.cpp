@@ -1,0 +1,42 @@
+#include <weft/runtime/runtime.hpp>
+
+namespace weft {
+
+namespace {
+thread_local Runtime* tl_runtime = nullptr;
+}
+
+Runtime::Runtime() : Runtime(Config::from_env()) {}
+
+Runtime::Runtime(Config config)
+    : config_((config.validate(), std::move(config))),
+      exception_handler_(config_.unhandled_exception_handler),
+      scheduler_(scheduler_options(config_, this)) {}
+
+Runtime::~Runtime() {
+  shutdown();
+}
+
+bool Runtime::shutdown(std::chrono::milliseconds timeout) {
+  return scheduler_.shutdown(timeout);
+}
+
+Runtime* Runtime::current() noexcept {
+  return tl_runtime;
+}
+
+SchedulerOptions Runtime::scheduler_options(const Config& config, Runtime* self) {
+  SchedulerOptions options;
+  options.worker_threads = config.worker_threads;
+  options.thread_name_prefix = config.thread_name_prefix;
+  options.thread_stack_size = config.thread_stack_size;
+  options.pin_threads = config.pin_threads;
+  options.global_queue_interval = config.global_queue_interval;
+  options.lifo_cap = config.lifo_cap;
+  options.event_budget = config.event_budget;
+  options.on_thread_start = [self](std::size_t) { tl_runtime = self; };
+  options.on_thread_stop = [](std::size_t) { tl_runtime = nullptr; };
+  return options;
+}
+
+}  // namespace weft

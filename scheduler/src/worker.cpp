@@ -1,0 +1,248 @@
+// The worker loop: find a task (LIFO slot, local queue, inbox, peers), poll it, and park
+// when there is nothing to do. The parking protocol itself is argued in idle.cpp.
+
+#include <array>
+#include <limits>
+
+#include "scheduler_core.hpp"
+
+namespace weft::detail {
+
+using namespace task_state;
+
+namespace {
+thread_local Worker* tl_worker = nullptr;
+thread_local std::uint32_t tl_budget = std::numeric_limits<std::uint32_t>::max();
+
+constexpr std::uint32_t kInboxBatch = LocalQueue<TaskHeader>::capacity / 2;
+
+std::uint32_t next_random(std::uint32_t& state) noexcept {
+  // xorshift32: cheap and good enough to spread thieves over victims.
+  state ^= state << 13;
+  state ^= state >> 17;
+  state ^= state << 5;
+  return state;
+}
+}  // namespace
+
+Worker* current_worker() noexcept {
+  return tl_worker;
+}
+
+std::uint32_t& poll_budget() noexcept {
+  return tl_budget;
+}
+
+void Worker::run() {
+  tl_worker = this;
+  rng_ = index_ * 2654435761u + 1;
+  if (core_.options().on_thread_start) core_.options().on_thread_start(index_);
+  while (!core_.closed()) {
+    if (TaskHeader* task = next_task()) {
+      run_task(task);
+    } else if (TaskHeader* stolen = steal_work()) {
+      run_task(stolen);
+    } else {
+      park();
+    }
+  }
+  if (searching_) {
+    searching_ = false;
+    core_.idle().stop_searching();
+  }
+  if (core_.options().on_thread_stop) core_.options().on_thread_stop(index_);
+  tl_worker = nullptr;
+  core_.worker_exited();
+}
+
+TaskHeader* Worker::next_task() {
+  ++tick_;
+  // Fairness: every global_queue_interval ticks the inbox goes first, so tasks woken from
+  // outside are not starved by a local queue that never empties.
+  if (tick_ % core_.options().global_queue_interval == 0) {
+    TaskHeader* task = nullptr;
+    if (inbox.try_dequeue(task)) return task;
+  }
+  if (lifo) {
+    counters.bump(counters.lifo_hits);
+    return std::exchange(lifo, nullptr);
+  }
+  if (TaskHeader* task = local.pop()) return task;
+  return take_from_inbox(inbox);
+}
+
+// Moves up to half a queue's worth of tasks from an inbox into the (empty) local queue and
+// returns one of them.
+TaskHeader* Worker::take_from_inbox(moodycamel::ConcurrentQueue<TaskHeader*>& from) {
+  std::array<TaskHeader*, kInboxBatch> batch;
+  const std::uint32_t room = LocalQueue<TaskHeader>::capacity - local.size();
+  const std::size_t want = std::min<std::size_t>(kInboxBatch, room > 0 ? room : 1);
+  const std::size_t n = from.try_dequeue_bulk(batch.begin(), want);
+  if (n == 0) return nullptr;
+  for (std::size_t i = 1; i < n; ++i) push_back(batch[i]);
+  return batch[0];
+}
+
+TaskHeader* Worker::steal_work() {
+  if (!searching_) {
+    if (!core_.idle().try_start_searching()) return nullptr;
+    searching_ = true;
+  }
+  const std::size_t n = core_.worker_count();
+  const std::size_t start = next_random(rng_) % n;
+  for (std::size_t i = 0; i < n; ++i) {
+    Worker& victim = core_.worker((start + i) % n);
+    if (&victim == this) continue;
+    const std::uint32_t before = local.size();
+    if (TaskHeader* task = victim.local.steal_into(local)) {
+      counters.bump(counters.steal_operations);
+      counters.bump(counters.steals, local.size() - before + 1);
+      return task;
+    }
+  }
+  // Inboxes last: our own (a remote push may have landed since next_task), then peers'.
+  for (std::size_t i = 0; i <= n; ++i) {
+    Worker& victim = i == 0 ? *this : core_.worker((start + i) % n);
+    if (i > 0 && &victim == this) continue;
+    const std::uint32_t before = local.size();
+    if (TaskHeader* task = take_from_inbox(victim.inbox)) {
+      if (&victim != this) {
+        counters.bump(counters.steal_operations);
+        counters.bump(counters.steals, local.size() - before + 1);
+      }
+      return task;
+    }
+  }
+  return nullptr;
+}
+
+void Worker::run_task(TaskHeader* task) {
+  if (searching_) {
+    searching_ = false;
+    // The last searcher to find work hands the search on, so surplus work gets a worker.
+    if (core_.idle().stop_searching()) core_.notify_parked(index_);
+  }
+  poll_task(task);
+  // A task woken by the one just polled sits in the LIFO slot; run it now, while its data
+  // is hot, but only lifo_cap times in a row so the local queue is not starved.
+  for (std::uint32_t streak = 0; lifo != nullptr && !core_.closed(); ++streak) {
+    TaskHeader* next = std::exchange(lifo, nullptr);
+    if (streak >= core_.options().lifo_cap) {
+      push_back(next);
+      break;
+    }
+    counters.bump(counters.lifo_hits);
+    poll_task(next);
+  }
+}
+
+// Polls one task that we hold a queue reference for, and carries out the state transitions
+// around the poll: NOTIFIED -> RUNNING before, and RUNNING -> idle, re-queued or COMPLETE
+// after.
+void Worker::poll_task(TaskHeader* task) {
+  counters.bump(counters.polls);
+  std::uint64_t s = task->state.load(std::memory_order_acquire);
+  while (!task->state.compare_exchange_weak(s, (s & ~kNotified) | kRunning,
+                                            std::memory_order_acquire)) {
+  }
+  task->last_worker.store(index_, std::memory_order_relaxed);
+  if (s & kCancelled) {
+    task->vtable->cancel(task);
+    core_.complete(task);
+    return;
+  }
+
+  tl_budget = core_.options().event_budget;
+  Waker borrowed(&task_waker_vtable, task);  // the queue reference keeps the task alive
+  Context cx(borrowed);
+  const bool done = task->vtable->poll(task, cx);
+  borrowed.release();
+  tl_budget = std::numeric_limits<std::uint32_t>::max();
+
+  if (done) {
+    core_.complete(task);
+    return;
+  }
+  s = task->state.load(std::memory_order_acquire);
+  for (;;) {
+    if (s & (kNotified | kCancelled)) {
+      // Woken (or aborted) during its own poll: re-queue behind the others, keeping the
+      // queue reference.
+      if (task->state.compare_exchange_weak(s, (s & ~kRunning) | kNotified,
+                                            std::memory_order_acq_rel)) {
+        schedule_local(task, /*is_yield=*/true);
+        return;
+      }
+    } else if (task->state.compare_exchange_weak(s, (s & ~kRunning) - kRefOne,
+                                                 std::memory_order_acq_rel)) {
+      if ((s >> kRefShift) == 1) task->vtable->destroy(task);
+      return;
+    }
+  }
+}
+
+void Worker::push_back(TaskHeader* task) {
+  const bool overflowed = local.push_back(task, [this](std::span<TaskHeader*> spill) {
+    // The shared path for our surplus is our own inbox, where thieves can reach it.
+    inbox.enqueue_bulk(spill.begin(), spill.size());
+  });
+  if (overflowed) counters.bump(counters.overflows);
+}
+
+void Worker::schedule_local(TaskHeader* task, bool is_yield) {
+  counters.bump(counters.local_schedules);
+  if (!is_yield) {
+    TaskHeader* previous = std::exchange(lifo, task);
+    if (previous == nullptr) return;  // we will run it ourselves right after this poll
+    task = previous;
+  }
+  push_back(task);
+  // There is now work in a stealable queue: if nobody is looking, wake someone.
+  if (core_.worker_count() > 1) core_.notify_parked(index_);
+}
+
+void Worker::park() {
+  const bool last_searcher = core_.idle().transition_to_parked(index_, searching_);
+  searching_ = false;
+  // See idle.cpp: the last searcher re-checks every queue, and every worker its own inbox,
+  // after the parking RMW, so that no task published before it is left unseen.
+  if ((last_searcher && core_.any_worker_has_work()) || inbox.size_approx() > 0) {
+    if (core_.idle().unpark_self(index_)) {
+      searching_ = true;
+      return;
+    }
+  }
+  for (;;) {
+    counters.bump(counters.parks);
+    parker.park();
+    if (core_.closed()) return;
+    if (core_.idle().transition_from_parked(index_)) {
+      counters.bump(counters.unparks);
+      searching_ = true;
+      return;
+    }
+  }
+}
+
+bool Worker::has_queued_work() const noexcept {
+  return !local.empty() || inbox.size_approx() > 0;
+}
+
+WorkerMetrics Worker::read_metrics() const noexcept {
+  auto get = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+  WorkerMetrics m;
+  m.polls = get(counters.polls);
+  m.steal_operations = get(counters.steal_operations);
+  m.steals = get(counters.steals);
+  m.parks = get(counters.parks);
+  m.unparks = get(counters.unparks);
+  m.local_schedules = get(counters.local_schedules);
+  m.remote_schedules = get(counters.remote_schedules);
+  m.overflows = get(counters.overflows);
+  m.lifo_hits = get(counters.lifo_hits);
+  m.local_queue_depth = local.size();
+  m.inbox_depth = inbox.size_approx();
+  return m;
+}
+
+}  // namespace weft::detail

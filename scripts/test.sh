@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the dependencies, then builds and runs the whole test suite: release, then
+# ThreadSanitizer, then AddressSanitizer+UBSan, then checks that the installed package
+# can be consumed by another CMake project. Ends with one summary line over all runs.
+#
+#   scripts/test.sh                 everything (what CI runs)
+#   scripts/test.sh release tsan    only these presets (release, debug, tsan, asan)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/install-deps.sh
+
+presets=("$@")
+((${#presets[@]})) || presets=(release tsan asan)
+jobs=$(nproc)
+passed=0
+failed=0
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+for preset in "${presets[@]}"; do
+  echo "=== weft: $preset build ==="
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  echo "=== weft: $preset tests ==="
+  status=0
+  ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$logs/$preset.log" || status=$?
+  summary=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$logs/$preset.log" | tail -1)
+  if [[ -n "$summary" ]]; then
+    total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+    bad=$(sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/' <<<"$summary")
+    passed=$((passed + total - bad))
+    failed=$((failed + bad))
+  else
+    failed=$((failed + 1))
+  fi
+  ((status == 0)) || echo "weft: $preset tests FAILED"
+done
+
+if [[ " ${presets[*]} " == *" release "* ]]; then
+  echo "=== weft: installed-package consumer check ==="
+  if scripts/check-consumer.sh build/release; then
+    passed=$((passed + 1))
+  else
+    echo "weft: consumer check FAILED"
+    failed=$((failed + 1))
+  fi
+fi
+
+echo "total: $passed passed, $failed failed"
+((failed == 0))
