@@ -2,9 +2,6 @@
 
 namespace weft::detail {
 
-RootPollState*& current_root() noexcept {
-  thread_local RootPollState* root = nullptr;
-  return root;
-}
+constinit thread_local RootPollState* tl_current_root = nullptr;
 
 }  // namespace weft::detail

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "spin_lock.hpp"
+
 #include <weft/scheduler/detail/task_header.hpp>
 
 namespace weft::detail {
@@ -28,12 +30,11 @@ class OwnedTasks {
  private:
   static constexpr std::size_t kShards = 64;
   struct alignas(64) Shard {
-    std::mutex mutex;
+    SpinLock lock;
     TaskHeader* head = nullptr;
     bool closed = false;
   };
   std::array<Shard, kShards> shards_;
-  std::atomic<std::uint32_t> next_shard_{0};
 };
 
 }  // namespace weft::detail

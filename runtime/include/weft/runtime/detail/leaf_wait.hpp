@@ -33,8 +33,12 @@ struct RootPollState {
   LeafWait leaf;
 };
 
-// The root being polled on this thread, if any.
-RootPollState*& current_root() noexcept;
+// The root being polled on this thread, if any. Constant-initialised so that access is a
+// plain TLS load, with no lazy-initialisation call on this hot path.
+extern constinit thread_local RootPollState* tl_current_root;
+inline RootPollState*& current_root() noexcept {
+  return tl_current_root;
+}
 
 inline RootPollState& require_root() {
   RootPollState* root = current_root();
