@@ -2,7 +2,18 @@
 
 #include <array>
 #include <cstdint>
+#include <mutex>
 #include <new>
+#include <vector>
+
+// Two tiers, in the manner of tcmalloc's thread and transfer caches:
+//  * a per-thread free list per size class: the fast path, a TLS load and a pointer swap;
+//  * a shared depot per size class that takes and hands out whole batches of blocks under a
+//    mutex. It serves the producer/consumer pattern of a runtime (tasks allocated on one
+//    thread, e.g. spawn from outside, and freed on another, where they complete): the
+//    consumer's surplus flows back to the producer one batch per lock instead of through
+//    the global allocator block by block.
+// Both tiers are bounded; beyond them blocks go back to operator delete.
 
 namespace weft::detail {
 namespace {
@@ -17,32 +28,97 @@ constexpr bool kCacheEnabled = true;
 
 constexpr std::size_t kGranule = 64;
 constexpr std::size_t kClasses = 32;                     // blocks up to 2 KiB are cached
-constexpr std::size_t kMaxCached = kGranule * kClasses;  // larger blocks bypass the cache
-constexpr std::size_t kCacheBytesPerClass = 512 * 1024;  // bound on one thread's cache
+constexpr std::size_t kMaxCached = kGranule * kClasses;  // larger blocks bypass the caches
+constexpr std::uint32_t kBatch = 64;                     // blocks moved per depot transfer
+constexpr std::uint32_t kThreadCapacity = 4 * kBatch;    // per class, per thread
+constexpr std::size_t kDepotBytesPerClass = 64 << 20;    // bound on each class's depot
 
 struct FreeBlock {
   FreeBlock* next;
 };
 
+struct Depot {
+  std::mutex mutex;
+  std::vector<FreeBlock*> batches;  // each a list of kBatch blocks
+};
+
+// Leaked on purpose: threads may return blocks while static destructors run.
+std::array<Depot, kClasses>& depots() {
+  static auto* instance = new std::array<Depot, kClasses>();
+  return *instance;
+}
+
+constexpr std::size_t class_of(std::size_t size) {
+  return (size + kGranule - 1) / kGranule - 1;
+}
+constexpr std::size_t block_size(std::size_t c) {
+  return (c + 1) * kGranule;
+}
+
 // Trivially destructible and constant-initialised, so that the hot path reads it with
-// plain TLS addressing (no lazy-init guard). The blocks it holds are returned to the global
-// allocator by a CacheReleaser, which a thread creates the first time it caches a block.
+// plain TLS addressing (no lazy-initialisation guard). A thread's blocks go back to the
+// depot at thread exit through a CacheReleaser, armed on the thread's first cached block.
 struct ThreadCache {
   std::array<FreeBlock*, kClasses> heads;
   std::array<std::uint32_t, kClasses> counts;
   bool releaser_armed;
-  bool torn_down;  // after thread exit began: bypass the cache
+  bool torn_down;  // thread exit has begun: bypass the cache
 };
 constinit thread_local ThreadCache cache{};
+
+// Detaches up to kBatch blocks from the front of class c's list.
+FreeBlock* detach_batch(std::size_t c, std::uint32_t& taken) {
+  FreeBlock* first = cache.heads[c];
+  FreeBlock* last = first;
+  taken = 1;
+  while (taken < kBatch && last->next != nullptr) {
+    last = last->next;
+    ++taken;
+  }
+  cache.heads[c] = last->next;
+  cache.counts[c] -= taken;
+  last->next = nullptr;
+  return first;
+}
+
+void free_list(FreeBlock* block) {
+  while (block != nullptr) {
+    FreeBlock* next = block->next;
+    ::operator delete(block);
+    block = next;
+  }
+}
+
+// Gives a batch to the depot, or to the global allocator when the depot is full.
+void deposit(std::size_t c, FreeBlock* batch) {
+  Depot& depot = depots()[c];
+  {
+    std::lock_guard lock(depot.mutex);
+    if (depot.batches.size() * kBatch * block_size(c) < kDepotBytesPerClass) {
+      depot.batches.push_back(batch);
+      return;
+    }
+  }
+  free_list(batch);
+}
+
+bool withdraw(std::size_t c) {
+  Depot& depot = depots()[c];
+  std::lock_guard lock(depot.mutex);
+  if (depot.batches.empty()) return false;
+  cache.heads[c] = depot.batches.back();
+  cache.counts[c] = kBatch;
+  depot.batches.pop_back();
+  return true;
+}
 
 struct CacheReleaser {
   ~CacheReleaser() {
     for (std::size_t c = 0; c < kClasses; ++c) {
-      while (FreeBlock* block = cache.heads[c]) {
-        cache.heads[c] = block->next;
-        ::operator delete(block);
+      while (cache.heads[c] != nullptr) {
+        std::uint32_t taken = 0;
+        deposit(c, detach_batch(c, taken));
       }
-      cache.counts[c] = 0;
     }
     cache.torn_down = true;
   }
@@ -54,30 +130,19 @@ void arm_releaser() {
   cache.releaser_armed = true;
 }
 
-constexpr std::size_t class_of(std::size_t size) {
-  return (size + kGranule - 1) / kGranule - 1;
-}
-
-// Blocks a thread may keep per class: a table, so the free path does no division.
-constexpr std::array<std::uint32_t, kClasses> kCapacity = [] {
-  std::array<std::uint32_t, kClasses> capacity{};
-  for (std::size_t c = 0; c < kClasses; ++c) {
-    capacity[c] = static_cast<std::uint32_t>(kCacheBytesPerClass / ((c + 1) * kGranule));
-  }
-  return capacity;
-}();
-
 }  // namespace
 
 void* frame_allocate(std::size_t size) {
   if (kCacheEnabled && size <= kMaxCached) {
     const std::size_t c = class_of(size);
-    if (FreeBlock* block = cache.heads[c]) {
+    if (cache.heads[c] != nullptr || (!cache.torn_down && withdraw(c))) {
+      FreeBlock* block = cache.heads[c];
       cache.heads[c] = block->next;
       --cache.counts[c];
+      if (!cache.releaser_armed) arm_releaser();
       return block;
     }
-    return ::operator new((c + 1) * kGranule);
+    return ::operator new(block_size(c));
   }
   return ::operator new(size);
 }
@@ -85,12 +150,13 @@ void* frame_allocate(std::size_t size) {
 void frame_deallocate(void* block, std::size_t size) noexcept {
   if (kCacheEnabled && size <= kMaxCached && !cache.torn_down) {
     const std::size_t c = class_of(size);
-    if (cache.counts[c] < kCapacity[c]) {
-      if (!cache.releaser_armed) arm_releaser();
-      cache.heads[c] = new (block) FreeBlock{cache.heads[c]};
-      ++cache.counts[c];
-      return;
+    if (!cache.releaser_armed) arm_releaser();
+    cache.heads[c] = new (block) FreeBlock{cache.heads[c]};
+    if (++cache.counts[c] > kThreadCapacity) {
+      std::uint32_t taken = 0;
+      deposit(c, detach_batch(c, taken));
     }
+    return;
   }
   ::operator delete(block);
 }

@@ -64,6 +64,7 @@ class Worker {
   TaskHeader* steal_work();
   void run_task(TaskHeader* task);
   void poll_task(TaskHeader* task);
+  bool spin_for_work();
   void park();
   void push_back(TaskHeader* task);
 

@@ -2,6 +2,7 @@
 // when there is nothing to do. The parking protocol itself is argued in idle.cpp.
 
 #include <array>
+#include <chrono>
 #include <limits>
 
 #include "scheduler_core.hpp"
@@ -15,6 +16,14 @@ thread_local Worker* tl_worker = nullptr;
 thread_local std::uint32_t tl_budget = std::numeric_limits<std::uint32_t>::max();
 
 constexpr std::uint32_t kInboxBatch = LocalQueue<TaskHeader>::capacity / 2;
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 
 std::uint32_t next_random(std::uint32_t& state) noexcept {
   // xorshift32: cheap and good enough to spread thieves over victims.
@@ -42,7 +51,7 @@ void Worker::run() {
       run_task(task);
     } else if (TaskHeader* stolen = steal_work()) {
       run_task(stolen);
-    } else {
+    } else if (!(searching_ && spin_for_work())) {
       park();
     }
   }
@@ -199,6 +208,22 @@ void Worker::schedule_local(TaskHeader* task, bool is_yield) {
   push_back(task);
   // There is now work in a stealable queue: if nobody is looking, wake someone.
   if (core_.worker_count() > 1) core_.notify_parked(index_);
+}
+
+// A searcher that found nothing keeps looking for a short while before it sleeps. While it
+// spins it still counts as searching, so whoever publishes work meanwhile sees a searcher and
+// skips the futex wake: a producer that outpaces its consumers by a little does not pay a
+// system call per task, and the consumer does not pay a sleep/wake cycle per task either.
+bool Worker::spin_for_work() {
+  constexpr int kRounds = 256;
+  constexpr auto kMaxSpin = std::chrono::microseconds(50);
+  const auto deadline = std::chrono::steady_clock::now() + kMaxSpin;
+  for (int round = 0; round < kRounds && !core_.closed(); ++round) {
+    for (int i = 0; i < 32; ++i) cpu_relax();
+    if (core_.any_worker_has_work()) return true;
+    if ((round & 15) == 15 && std::chrono::steady_clock::now() > deadline) break;
+  }
+  return false;
 }
 
 void Worker::park() {
