@@ -1,5 +1,7 @@
 #include <weft/runtime/runtime.hpp>
 
+#include <weft/io/current_reactor.hpp>
+
 namespace weft {
 
 namespace {
@@ -11,6 +13,7 @@ Runtime::Runtime() : Runtime(Config::from_env()) {}
 Runtime::Runtime(Config config)
     : config_((config.validate(), std::move(config))),
       exception_handler_(config_.unhandled_exception_handler),
+      reactor_(std::make_unique<io::Reactor>()),
       scheduler_(scheduler_options(config_, this)) {}
 
 Runtime::~Runtime() {
@@ -34,8 +37,14 @@ SchedulerOptions Runtime::scheduler_options(const Config& config, Runtime* self)
   options.global_queue_interval = config.global_queue_interval;
   options.lifo_cap = config.lifo_cap;
   options.event_budget = config.event_budget;
-  options.on_thread_start = [self](std::size_t) { tl_runtime = self; };
-  options.on_thread_stop = [](std::size_t) { tl_runtime = nullptr; };
+  options.on_thread_start = [self](std::size_t) {
+    tl_runtime = self;
+    io::set_current_reactor(self->reactor_.get());
+  };
+  options.on_thread_stop = [](std::size_t) {
+    tl_runtime = nullptr;
+    io::set_current_reactor(nullptr);
+  };
   return options;
 }
 

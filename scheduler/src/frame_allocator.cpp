@@ -26,12 +26,17 @@ constexpr bool kCacheEnabled = false;
 constexpr bool kCacheEnabled = true;
 #endif
 
-constexpr std::size_t kGranule = 64;
-constexpr std::size_t kClasses = 32;                     // blocks up to 2 KiB are cached
-constexpr std::size_t kMaxCached = kGranule * kClasses;  // larger blocks bypass the caches
-constexpr std::uint32_t kBatch = 64;                     // blocks moved per depot transfer
-constexpr std::uint32_t kThreadCapacity = 4 * kBatch;    // per class, per thread
-constexpr std::size_t kDepotBytesPerClass = 64 << 20;    // bound on each class's depot
+// Size classes: 16-byte steps up to 256 bytes (task cells and small frames, where rounding
+// up would waste a large share), then 64-byte steps up to 2 KiB.
+constexpr std::size_t kSmallStep = 16;
+constexpr std::size_t kSmallLimit = 256;
+constexpr std::size_t kLargeStep = 64;
+constexpr std::size_t kMaxCached = 2048;  // larger blocks bypass the caches
+constexpr std::size_t kSmallClasses = kSmallLimit / kSmallStep;
+constexpr std::size_t kClasses = kSmallClasses + (kMaxCached - kSmallLimit) / kLargeStep;
+constexpr std::uint32_t kBatch = 64;                   // blocks moved per depot transfer
+constexpr std::uint32_t kThreadCapacity = 4 * kBatch;  // per class, per thread
+constexpr std::size_t kDepotBytesPerClass = 64 << 20;  // bound on each class's depot
 
 struct FreeBlock {
   FreeBlock* next;
@@ -49,11 +54,18 @@ std::array<Depot, kClasses>& depots() {
 }
 
 constexpr std::size_t class_of(std::size_t size) {
-  return (size + kGranule - 1) / kGranule - 1;
+  if (size <= kSmallLimit) return size == 0 ? 0 : (size - 1) / kSmallStep;
+  return kSmallClasses + (size - kSmallLimit - 1) / kLargeStep;
 }
 constexpr std::size_t block_size(std::size_t c) {
-  return (c + 1) * kGranule;
+  if (c < kSmallClasses) return (c + 1) * kSmallStep;
+  return kSmallLimit + (c - kSmallClasses + 1) * kLargeStep;
 }
+static_assert(class_of(1) == 0 && block_size(0) == 16);
+static_assert(class_of(144) == 8 && block_size(8) == 144);
+static_assert(class_of(256) == 15 && block_size(15) == 256);
+static_assert(class_of(257) == 16 && block_size(16) == 320);
+static_assert(class_of(2048) == kClasses - 1 && block_size(kClasses - 1) == 2048);
 
 // Trivially destructible and constant-initialised, so that the hot path reads it with
 // plain TLS addressing (no lazy-initialisation guard). A thread's blocks go back to the

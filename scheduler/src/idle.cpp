@@ -79,9 +79,15 @@ bool Idle::transition_from_parked(std::uint32_t worker) {
   return std::find(sleepers_.begin(), sleepers_.end(), worker) == sleepers_.end();
 }
 
-bool Idle::should_notify() const noexcept {
+bool Idle::should_notify() noexcept {
+#if defined(__SANITIZE_THREAD__)
+  // ThreadSanitizer does not model fences (GCC rejects them under -fsanitize=thread); an
+  // RMW on the same word gives the same ordering in a form it understands.
+  const std::uint64_t s = state_.fetch_add(0, std::memory_order_seq_cst);
+#else
   std::atomic_thread_fence(std::memory_order_seq_cst);
   const std::uint64_t s = state_.load(std::memory_order_seq_cst);
+#endif
   return searching(s) == 0 && unparked(s) < workers_;
 }
 

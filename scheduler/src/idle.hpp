@@ -41,7 +41,7 @@ class Idle {
   static constexpr std::uint64_t kUnparkedOne = std::uint64_t(1) << 32;
   static std::uint32_t searching(std::uint64_t s) { return std::uint32_t(s); }
   static std::uint32_t unparked(std::uint64_t s) { return std::uint32_t(s >> 32); }
-  bool should_notify() const noexcept;
+  bool should_notify() noexcept;
 
   const std::uint32_t workers_;
   std::atomic<std::uint64_t> state_;

@@ -7,6 +7,7 @@
 #include <weft/runtime/oneshot.hpp>
 #include <weft/runtime/runtime.hpp>
 #include <weft/runtime/task.hpp>
+#include <weft/runtime/time.hpp>
 #include <weft/runtime/yield.hpp>
 #include <weft/scheduler/coop.hpp>
 #include <weft/scheduler/waker.hpp>

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include <weft/io/reactor.hpp>
 #include <weft/runtime/config.hpp>
 #include <weft/runtime/detail/task_cell.hpp>
 #include <weft/runtime/join_handle.hpp>
@@ -58,7 +59,7 @@ class Runtime {
   auto spawn(F&& work) {
     using Fut = detail::spawned_future_t<F>;
     using Output = future_output_t<Fut>;
-    auto* cell = detail::TaskCell<Fut>::create(Fut(std::forward<F>(work)), &exception_handler_);
+    auto* cell = detail::TaskCell<Fut>::create(Fut(std::forward<F>(work)), exception_handler_.id());
     JoinHandle<Output> handle(cell->header(), cell->outcome());
     scheduler_.spawn(cell->header());
     return handle;
@@ -82,6 +83,8 @@ class Runtime {
   bool shutdown(std::chrono::milliseconds timeout = std::chrono::milliseconds::max());
 
   const Config& config() const noexcept { return config_; }
+  // The reactor thread that drives this runtime's timers and sockets.
+  io::Reactor& reactor() noexcept { return *reactor_; }
   std::size_t worker_count() const noexcept { return scheduler_.worker_count(); }
   std::vector<WorkerMetrics> metrics() const { return scheduler_.metrics(); }
 
@@ -92,7 +95,11 @@ class Runtime {
   static SchedulerOptions scheduler_options(const Config& config, Runtime* self);
 
   Config config_;
-  detail::ExceptionHandler exception_handler_;
+  // config_.unhandled_exception_handler, registered for as long as the runtime lives.
+  detail::ExceptionHandlerRegistration exception_handler_;
+  // Declared before the scheduler so that it outlives it: cancelling tasks at shutdown
+  // runs their destructors, which deregister descriptors and timers from the reactor.
+  std::unique_ptr<io::Reactor> reactor_;
   Scheduler scheduler_;
 };
 

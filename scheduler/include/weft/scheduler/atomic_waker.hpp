@@ -19,10 +19,14 @@ class AtomicWaker {
   // Stores a waker that will wake like `waker` (a copy is taken only when it differs from
   // the stored one). If a wake() races with this call, `waker` is woken at once.
   void register_waker(const Waker& waker) noexcept;
+  // Removes and returns the registered waker (empty if none, or if a registration is in
+  // progress: that registrant then wakes itself). Lets a caller deliver many wakes at once
+  // (the reactor puts a whole epoll batch into one WakeBatch).
+  [[nodiscard]] Waker take() noexcept;
   // Wakes and clears the registered waker, if any.
-  void wake() noexcept;
+  void wake() noexcept { take().wake(); }
   // Removes the registered waker without waking it.
-  void clear() noexcept;
+  void clear() noexcept { Waker dropped = take(); }
 
  private:
   static constexpr std::uint32_t kWaiting = 0;

@@ -35,10 +35,17 @@ struct RootPollState {
 
 // The root being polled on this thread, if any. Constant-initialised so that access is a
 // plain TLS load, with no lazy-initialisation call on this hot path.
+#if defined(__SANITIZE_ADDRESS__)
+// GCC 12 with -fsanitize=address,undefined miscompiles UBSan's null check of an inline
+// reference to an extern thread_local (it branches on flags left by ASan's shadow check)
+// and reports a null load that is not there. Sanitizer builds use an out-of-line accessor.
+RootPollState*& current_root() noexcept;
+#else
 extern constinit thread_local RootPollState* tl_current_root;
 inline RootPollState*& current_root() noexcept {
   return tl_current_root;
 }
+#endif
 
 inline RootPollState& require_root() {
   RootPollState* root = current_root();

@@ -8,14 +8,13 @@
 #include <new>
 #include <type_traits>
 
+#include <weft/runtime/detail/exception_reporter.hpp>
 #include <weft/runtime/detail/outcome.hpp>
 #include <weft/scheduler/context.hpp>
 #include <weft/scheduler/detail/task_header.hpp>
 #include <weft/scheduler/frame_allocator.hpp>
 
 namespace weft::detail {
-
-using ExceptionHandler = std::function<void(std::exception_ptr)>;
 
 template <class F>
 class TaskCell {
@@ -24,19 +23,19 @@ class TaskCell {
 
   // Allocates a cell in state NOTIFIED | JOIN_INTEREST with three references: the
   // owned-task registry's, the run queue's and the JoinHandle's.
-  static TaskCell* create(F&& future, const ExceptionHandler* handler) {
+  static TaskCell* create(F&& future, std::uint64_t runtime_id) {
     void* memory = frame_allocate(sizeof(TaskCell));
-    return new (memory) TaskCell(std::move(future), handler);
+    return new (memory) TaskCell(std::move(future), runtime_id);
   }
 
   TaskHeader* header() noexcept { return &header_; }
   Outcome<Output>* outcome() noexcept { return &outcome_; }
 
  private:
-  TaskCell(F&& future, const ExceptionHandler* handler)
+  TaskCell(F&& future, std::uint64_t runtime_id)
       : header_(&vtable,
                 task_state::kNotified | task_state::kJoinInterest | 3 * task_state::kRefOne),
-        handler_(handler) {
+        runtime_id_(runtime_id) {
     new (&future_) F(std::move(future));
   }
   // The future is destroyed explicitly (poll or cancel), never here.
@@ -73,7 +72,7 @@ class TaskCell {
   static void report_detached(TaskHeader* header) noexcept {
     TaskCell* cell = from(header);
     if (std::exception_ptr error = cell->outcome_.unobserved_error()) {
-      if (cell->handler_ != nullptr && *cell->handler_) (*cell->handler_)(error);
+      report_unhandled_exception(cell->runtime_id_, error);
     }
   }
 
@@ -90,7 +89,7 @@ class TaskCell {
     F future_;  // alive from construction until the task finishes or is cancelled
   };
   Outcome<Output> outcome_;
-  const ExceptionHandler* handler_;
+  std::uint64_t runtime_id_;  // whose unhandled-exception handler to report to
 };
 
 }  // namespace weft::detail

@@ -1,0 +1,72 @@
+#pragma once
+// Poller: the operating system's readiness primitive behind one small interface, so that the
+// reactor never names a backend. Each backend is a file beside the others under io/src/:
+//
+//   epoll_poller.cpp   Linux, edge-triggered epoll + an eventfd for wake()   (available)
+//   kqueue_poller.cpp  BSDs and macOS, EV_CLEAR filters + EVFILT_USER        (planned)
+//   iocp_poller.cpp    Windows, AFD poll requests on a completion port        (planned)
+//   uring_poller.cpp   Linux io_uring, multishot poll requests                (planned)
+//
+// make_poller() picks the one for the platform the library was built for.
+//
+// Contract every backend keeps:
+// - Readiness is reported on edges: a descriptor is reported when it becomes ready (and once
+//   when interest is added or modified, for the state it is in then), not on every wait
+//   while it stays ready. The reactor relies on this to register each descriptor once and
+//   never touch its interest again.
+// - Tokens are the caller's; the backend hands them back unchanged. kWakeToken is reserved.
+// - wait() is called by one thread at a time; add/modify/remove/wake from any thread.
+// - Errors throw std::system_error carrying errno and the operation ("epoll_ctl(add)").
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include <weft/io/readiness.hpp>
+
+namespace weft::io {
+
+// One readiness report: the token given when interest was added, and what became ready.
+struct Event {
+  std::uint64_t token = 0;
+  Readiness readiness = Readiness::none;
+};
+
+class Poller {
+ public:
+  // Backends use this token internally for their wake mechanism; callers must not.
+  static constexpr std::uint64_t kWakeToken = std::numeric_limits<std::uint64_t>::max();
+
+  Poller() = default;
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+  virtual ~Poller() = default;
+
+  // Starts watching `fd` for `interest`, reporting events with `token`.
+  virtual void add(int fd, std::uint64_t token, Interest interest) = 0;
+  // Replaces the token and interest of a watched descriptor (and re-arms it: its current
+  // state is reported once more).
+  virtual void modify(int fd, std::uint64_t token, Interest interest) = 0;
+  // Stops watching `fd`.
+  virtual void remove(int fd) = 0;
+
+  // Blocks until at least one event, wake(), a signal or the timeout (nullopt: no timeout;
+  // zero: just look). Fills the front of `events` and returns how many it filled; 0 on
+  // timeout, wake or interruption. The timeout is rounded up to the backend's resolution,
+  // never down, so a wait never ends before a timer it was computed from is due.
+  virtual std::size_t wait(std::span<Event> events,
+                           std::optional<std::chrono::nanoseconds> timeout) = 0;
+
+  // Makes the current wait, or the next one if none is in progress, return promptly. Any
+  // thread; wakes before a wait coalesce into one.
+  virtual void wake() = 0;
+};
+
+// The backend for this platform (EpollPoller on Linux).
+std::unique_ptr<Poller> make_poller();
+
+}  // namespace weft::io

@@ -1,0 +1,24 @@
+#pragma once
+// Reactor counters: a relaxed snapshot, readable from any thread at any time. Only the
+// reactor thread updates them, so reading never slows it down.
+
+#include <cstdint>
+
+namespace weft::io {
+
+struct ReactorMetrics {
+  std::uint64_t turns = 0;         // waits completed (events, timeout or wake)
+  std::uint64_t events = 0;        // descriptor events received
+  std::uint64_t stale_events = 0;  // of those, carrying a token already released (ignored)
+  std::uint64_t wakes = 0;         // wakers delivered, IO and timers
+  std::uint64_t timer_fires = 0;   // of those, timers
+  std::uint64_t batches = 0;       // turns that delivered at least one waker
+  std::uint64_t max_batch = 0;     // most wakers delivered by one turn
+
+  // The average size of a delivered batch: how many wakes each trip to the scheduler carried.
+  double wakes_per_batch() const noexcept {
+    return batches == 0 ? 0.0 : static_cast<double>(wakes) / static_cast<double>(batches);
+  }
+};
+
+}  // namespace weft::io

@@ -1,0 +1,190 @@
+#include <weft/io/reactor.hpp>
+
+#include <algorithm>
+#include <string>
+#include <system_error>
+
+#include <pthread.h>
+
+#include <weft/scheduler/wake_batch.hpp>
+
+namespace weft::io {
+
+namespace {
+
+using detail::Registration;
+
+AtomicWaker& slot_for(Registration& registration, Direction direction) noexcept {
+  return direction == Direction::read ? registration.reader : registration.writer;
+}
+
+void name_this_thread(const std::string& name) noexcept {
+  // Linux keeps at most 15 characters plus the terminator; longer names are refused.
+  const std::string truncated = name.substr(0, 15);
+  ::pthread_setname_np(::pthread_self(), truncated.c_str());
+}
+
+}  // namespace
+
+Reactor::Reactor(ReactorOptions options)
+    : options_(std::move(options)),
+      poller_(make_poller()),
+      wheel_(Clock::now(), [this] { poller_->wake(); }),
+      events_(std::max<std::size_t>(options_.events_per_wait, 1)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+Reactor::~Reactor() {
+  stop_.store(true, std::memory_order_release);
+  poller_->wake();
+  thread_.join();
+  // Drop what is still waiting while every structure is alive: dropping a task's last
+  // reference may destroy it, and its destructors may cancel timers or deregister.
+  wheel_.clear();
+  slab_.for_each_slot([](Registration& registration) {
+    registration.reader.clear();
+    registration.writer.clear();
+  });
+}
+
+// The loop is noexcept: a failing epoll_wait or a failed allocation here leaves every IO
+// task in the process hanging, so terminating loudly is the honest outcome.
+void Reactor::run() noexcept {
+  name_this_thread(options_.thread_name);
+  WakeBatch batch;
+  const std::span<Event> events(events_);
+  while (!stop_.load(std::memory_order_acquire)) {
+    std::optional<std::chrono::nanoseconds> timeout;
+    if (const auto deadline = wheel_.begin_wait()) {
+      const TimePoint now = Clock::now();
+      timeout = *deadline > now ? *deadline - now : std::chrono::nanoseconds::zero();
+    }
+    const std::size_t count = poller_->wait(events, timeout);
+
+    std::uint64_t wakes = 0;
+    std::uint64_t stale = 0;
+    for (const Event& event : events.first(count)) {
+      Registration* registration = slab_.lookup(event.token);
+      if (registration == nullptr) {
+        ++stale;  // released since the kernel queued it: wakes nobody
+        continue;
+      }
+      // Record first, take wakers second: this order is what poll_ready() relies on.
+      registration->apply_event(event.readiness);
+      if (has_any(event.readiness, ready_signals(Direction::read))) {
+        if (Waker waker = registration->reader.take()) {
+          batch.add(std::move(waker));
+          ++wakes;
+        }
+      }
+      if (has_any(event.readiness, ready_signals(Direction::write))) {
+        if (Waker waker = registration->writer.take()) {
+          batch.add(std::move(waker));
+          ++wakes;
+        }
+      }
+    }
+    const std::uint64_t fired = wheel_.advance(Clock::now(), batch);
+    wakes += fired;
+
+    counters_.turns.fetch_add(1, std::memory_order_relaxed);
+    counters_.events.fetch_add(count, std::memory_order_relaxed);
+    counters_.stale_events.fetch_add(stale, std::memory_order_relaxed);
+    counters_.timer_fires.fetch_add(fired, std::memory_order_relaxed);
+    if (wakes != 0) {
+      counters_.wakes.fetch_add(wakes, std::memory_order_relaxed);
+      counters_.batches.fetch_add(1, std::memory_order_relaxed);
+      if (wakes > counters_.max_batch.load(std::memory_order_relaxed)) {
+        counters_.max_batch.store(wakes, std::memory_order_relaxed);
+      }
+    }
+    batch.flush();
+  }
+}
+
+RegistrationHandle Reactor::register_fd(int fd) {
+  const auto allocation = slab_.allocate();
+  try {
+    poller_->add(fd, allocation.token,
+                 Readiness::readable | Readiness::writable | Readiness::hang_up);
+  } catch (...) {
+    slab_.release(allocation.token);
+    throw;
+  }
+  return RegistrationHandle(this, allocation.registration, fd, allocation.token);
+}
+
+void Reactor::deregister(int fd, std::uint64_t token) noexcept {
+  try {
+    poller_->remove(fd);
+  } catch (const std::system_error&) {
+    // The descriptor was closed before its registration (EBADF), or closing it already
+    // dropped the epoll entry (ENOENT). If a dup() keeps the entry alive, its events still
+    // carry this token, which the release below makes stale.
+  }
+  slab_.release(token);
+}
+
+ReadyEvent Reactor::readiness(const RegistrationHandle& handle,
+                              Direction direction) const noexcept {
+  if (!handle) return ReadyEvent{ready_signals(direction), 0};
+  const std::uint32_t word = handle.registration_->readiness.load(std::memory_order_acquire);
+  return ReadyEvent{Registration::signals_of(word) & ready_signals(direction),
+                    Registration::tick_of(word)};
+}
+
+bool Reactor::clear_readiness(const RegistrationHandle& handle, ReadyEvent seen) noexcept {
+  if (!handle || !seen.is_ready()) return false;
+  return handle.registration_->clear(seen.readiness, seen.tick);
+}
+
+bool Reactor::poll_ready(const RegistrationHandle& handle, Direction direction,
+                         Context& cx) noexcept {
+  if (!handle) return true;
+  Registration& registration = *handle.registration_;
+  const Readiness wanted = ready_signals(direction);
+  auto ready = [&] {
+    return has_any(Registration::signals_of(registration.readiness.load(std::memory_order_acquire)),
+                   wanted);
+  };
+  if (ready()) return true;
+  slot_for(registration, direction).register_waker(cx.waker());
+  // The waker stays registered even if this re-check succeeds: the next edge then wakes the
+  // task once more than needed, which costs a poll, while clearing it here could race with
+  // that edge's take().
+  return ready();
+}
+
+TimerHandle Reactor::add_timer(TimePoint deadline, Waker waker) {
+  return wheel_.insert(deadline, std::move(waker));
+}
+
+bool Reactor::cancel_timer(TimerHandle timer) noexcept {
+  return wheel_.cancel(timer);
+}
+
+bool Reactor::update_timer(TimerHandle timer, const Waker& waker) {
+  return wheel_.update_waker(timer, waker);
+}
+
+ReactorMetrics Reactor::metrics() const noexcept {
+  ReactorMetrics metrics;
+  metrics.turns = counters_.turns.load(std::memory_order_relaxed);
+  metrics.events = counters_.events.load(std::memory_order_relaxed);
+  metrics.stale_events = counters_.stale_events.load(std::memory_order_relaxed);
+  metrics.wakes = counters_.wakes.load(std::memory_order_relaxed);
+  metrics.timer_fires = counters_.timer_fires.load(std::memory_order_relaxed);
+  metrics.batches = counters_.batches.load(std::memory_order_relaxed);
+  metrics.max_batch = counters_.max_batch.load(std::memory_order_relaxed);
+  return metrics;
+}
+
+std::size_t Reactor::registrations() const {
+  return slab_.size();
+}
+
+std::size_t Reactor::timers() const {
+  return wheel_.size();
+}
+
+}  // namespace weft::io
