@@ -16,8 +16,10 @@ void usage_error(std::string_view why) {
                "                     ping_pong | chained_spawn | fib\n"
                "       %s serve <echo|http> --workers W --port P\n"
                "       %s sync <case> --workers W [--seconds S]\n"
+               "       %s hop --workers W [--rounds N]   (reactor wake latency)\n"
                "Other runtime settings come from the WEFT_* environment variables.\n",
-               kProgram, static_cast<int>(why.size()), why.data(), kProgram, kProgram, kProgram);
+               kProgram, static_cast<int>(why.size()), why.data(), kProgram, kProgram, kProgram,
+               kProgram);
   std::exit(2);
 }
 

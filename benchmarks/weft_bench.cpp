@@ -22,13 +22,14 @@ constexpr Command kCommands[] = {
     {"sched", &weft::bench::sched_command},
     {"serve", &weft::bench::serve_command},
     {"sync", &weft::bench::sync_command},
+    {"hop", &weft::bench::hop_command},
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::span<char* const> args(argv, static_cast<std::size_t>(argc));
-  if (args.size() < 2) weft::bench::usage_error("missing mode (sched, serve or sync)");
+  if (args.size() < 2) weft::bench::usage_error("missing mode (sched, serve, sync or hop)");
   const std::string_view mode = args[1];
   for (const Command& command : kCommands) {
     if (command.mode != mode) continue;
