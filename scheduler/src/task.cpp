@@ -77,11 +77,25 @@ bool task_is_complete(const TaskHeader* task) noexcept {
 }
 
 void task_drop_join_interest(TaskHeader* task) noexcept {
-  const std::uint64_t prev = task->state.fetch_and(~kJoinInterest, std::memory_order_acq_rel);
-  // If the task completed first, its completion saw JOIN_INTEREST and left the outcome for
-  // us: report it now if nobody read it.
-  if (prev & kComplete) task->vtable->report_detached(task);
-  task_ref_dec(task);
+  std::uint64_t s = task->state.load(std::memory_order_acquire);
+  for (;;) {
+    if (s & kComplete) {
+      // The completion saw JOIN_INTEREST and left the outcome to us: report it if nobody
+      // read it, while our reference still keeps the task alive.
+      if (task->state.compare_exchange_weak(s, s & ~kJoinInterest, std::memory_order_acq_rel,
+                                            std::memory_order_acquire)) {
+        task->vtable->report_detached(task);
+        task_ref_dec(task);
+        return;
+      }
+    } else if (task->state.compare_exchange_weak(s, (s & ~kJoinInterest) - kRefOne,
+                                                 std::memory_order_acq_rel,
+                                                 std::memory_order_acquire)) {
+      // Still running: one RMW clears the interest and drops the handle's reference (the
+      // registry's reference keeps the task alive, so this is never the last one).
+      return;
+    }
+  }
 }
 
 void task_abort(TaskHeader* task) noexcept {
