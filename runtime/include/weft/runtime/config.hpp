@@ -48,6 +48,11 @@ struct Config {
   class Builder;
 
   // Threads that poll tasks. Default: std::thread::hardware_concurrency(), at least 1.
+  // Besides the workers, every runtime runs exactly one reactor thread (by design; not a
+  // setting): it blocks in epoll and drives the timers, and costs one thread, about 100 KiB
+  // of memory, and per IO wakeup one cross-thread hop (measured by `weft-bench hop`). When
+  // the workers fill every core, the reactor competes with them for CPU; on a one-core
+  // budget each IO event also costs a context switch.
   std::size_t worker_threads = default_worker_threads();
   // Worker threads are named "<prefix>-<index>", truncated to Linux's 15 characters.
   std::string thread_name_prefix = "weft-worker";
@@ -55,7 +60,8 @@ struct Config {
   std::size_t thread_stack_size = 0;
   // Pin worker i to CPU i % cores.
   bool pin_threads = false;
-  // Every this many polls a worker checks the global queue before its local one.
+  // Every this many polls a worker checks its inbox (tasks from other threads) before its
+  // local queue.
   std::uint32_t global_queue_interval = 61;
   // Consecutive polls of the LIFO slot before the local queue gets a turn; 0 disables it.
   std::uint32_t lifo_cap = 3;
