@@ -163,6 +163,9 @@ bool SchedulerCore::shutdown(std::chrono::milliseconds timeout) {
     owned_.close();
     for (auto& w : workers_) w->parker.unpark();
   }
+  // Called from one of our own tasks: the calling worker cannot stop while it waits here,
+  // so only start the shutdown; the runtime's destructor (on another thread) completes it.
+  if (Worker* w = current_worker(); w != nullptr && &w->core() == this) return false;
   {
     std::unique_lock lock(exit_mutex_);
     auto all_exited = [&] { return exited_ == workers_.size(); };

@@ -26,6 +26,15 @@ namespace weft::detail {
 
 class SchedulerCore;
 
+// The inbox: tasks pushed from other threads. Its owner drains it with a consumer token,
+// which makes moodycamel rotate between producer threads every 64 tasks; without one it
+// favours the fullest producer, and a thread that keeps spawning would starve tasks queued
+// earlier by others.
+struct InboxTraits : moodycamel::ConcurrentQueueDefaultTraits {
+  static const std::uint32_t EXPLICIT_CONSUMER_CONSUMPTION_QUOTA_BEFORE_ROTATE = 64;
+};
+using Inbox = moodycamel::ConcurrentQueue<TaskHeader*, InboxTraits>;
+
 // Counters a worker bumps on its own thread (load + store, no locked instruction); other
 // threads only read them, except `remote_schedules`, which pushers add to.
 struct WorkerCounters {
@@ -53,14 +62,18 @@ class Worker {
   WorkerMetrics read_metrics() const noexcept;
 
   LocalQueue<TaskHeader> local;
-  moodycamel::ConcurrentQueue<TaskHeader*> inbox;
+  Inbox inbox;
+  moodycamel::ConsumerToken inbox_token{inbox};  // owner thread only
   Parker parker;
   WorkerCounters counters;
   TaskHeader* lifo = nullptr;  // owner thread only
 
  private:
   TaskHeader* next_task();
-  TaskHeader* take_from_inbox(moodycamel::ConcurrentQueue<TaskHeader*>& from);
+  TaskHeader* take_from_own_inbox();
+  TaskHeader* take_from_inbox(Inbox& from);
+  TaskHeader* refill_from(std::span<TaskHeader*> batch);
+  std::size_t inbox_batch_size() const noexcept;
   TaskHeader* steal_work();
   void run_task(TaskHeader* task);
   void poll_task(TaskHeader* task);

@@ -70,25 +70,40 @@ TaskHeader* Worker::next_task() {
   // outside are not starved by a local queue that never empties.
   if (tick_ % core_.options().global_queue_interval == 0) {
     TaskHeader* task = nullptr;
-    if (inbox.try_dequeue(task)) return task;
+    if (inbox.try_dequeue(inbox_token, task)) return task;
   }
   if (lifo) {
     counters.bump(counters.lifo_hits);
     return std::exchange(lifo, nullptr);
   }
   if (TaskHeader* task = local.pop()) return task;
-  return take_from_inbox(inbox);
+  return take_from_own_inbox();
 }
 
 // Moves up to half a queue's worth of tasks from an inbox into the (empty) local queue and
-// returns one of them.
-TaskHeader* Worker::take_from_inbox(moodycamel::ConcurrentQueue<TaskHeader*>& from) {
+// returns one of them. Our own inbox is drained with our consumer token (fair between
+// producer threads); a peer's, as a thief, without.
+TaskHeader* Worker::take_from_own_inbox() {
   std::array<TaskHeader*, kInboxBatch> batch;
+  const std::size_t n = inbox.try_dequeue_bulk(inbox_token, batch.begin(), inbox_batch_size());
+  return refill_from(std::span<TaskHeader*>(batch.data(), n));
+}
+
+TaskHeader* Worker::take_from_inbox(Inbox& from) {
+  if (&from == &inbox) return take_from_own_inbox();
+  std::array<TaskHeader*, kInboxBatch> batch;
+  const std::size_t n = from.try_dequeue_bulk(batch.begin(), inbox_batch_size());
+  return refill_from(std::span<TaskHeader*>(batch.data(), n));
+}
+
+std::size_t Worker::inbox_batch_size() const noexcept {
   const std::uint32_t room = LocalQueue<TaskHeader>::capacity - local.size();
-  const std::size_t want = std::min<std::size_t>(kInboxBatch, room > 0 ? room : 1);
-  const std::size_t n = from.try_dequeue_bulk(batch.begin(), want);
-  if (n == 0) return nullptr;
-  for (std::size_t i = 1; i < n; ++i) push_back(batch[i]);
+  return std::min<std::size_t>(kInboxBatch, room > 0 ? room : 1);
+}
+
+TaskHeader* Worker::refill_from(std::span<TaskHeader*> batch) {
+  if (batch.empty()) return nullptr;
+  for (std::size_t i = 1; i < batch.size(); ++i) push_back(batch[i]);
   return batch[0];
 }
 

@@ -63,7 +63,9 @@ TEST(Abort, TaskCancelledIsAWeftError) {
   EXPECT_THROW(wait_for_result(handle), weft::Error);
 }
 
-weft::Task<int> quick(int v) { co_return v; }
+weft::Task<int> quick(int v) {
+  co_return v;
+}
 
 weft::Task<void> yields_forever(std::atomic<int>* live, std::atomic<int>* iterations) {
   LiveGuard guard(*live);
@@ -196,8 +198,7 @@ weft::Task<int> child_reports(weft::oneshot::Receiver<int> rx, weft::oneshot::Se
   co_return v;
 }
 
-weft::Task<int> parent_awaits_child(weft::oneshot::Receiver<int> rx,
-                                    weft::oneshot::Sender<int> out,
+weft::Task<int> parent_awaits_child(weft::oneshot::Receiver<int> rx, weft::oneshot::Sender<int> out,
                                     weft::oneshot::Sender<int> started) {
   auto child = weft::spawn(child_reports(std::move(rx), std::move(out)));
   started.send(1);
@@ -249,7 +250,8 @@ struct CountingHandler {
 TEST(Abort, CancellationOfADetachedTaskIsNotReportedAsAnError) {
   Watchdog watchdog;
   CountingHandler handler;
-  weft::Runtime rt(weft::Config::builder().worker_threads(2).unhandled_exception_handler(handler).build());
+  weft::Runtime rt(
+      weft::Config::builder().worker_threads(2).unhandled_exception_handler(handler).build());
   std::atomic<int> live{0};
   auto [started_tx, started_rx] = weft::oneshot::channel<int>();
   auto [tx, rx] = weft::oneshot::channel<int>();

@@ -2,8 +2,8 @@
 // poll; then it wakes the task and says no, and the task is polled again later with a
 // fresh budget, after the worker had a chance to run others.
 
-#include <weft/weft.hpp>
 #include <weft/scheduler/coop.hpp>
+#include <weft/weft.hpp>
 
 #include <gtest/gtest.h>
 

@@ -23,7 +23,9 @@ using weft_test::wait_for_result;
 using weft_test::Watchdog;
 using M = weft::WorkerMetrics;
 
-weft::Task<void> noop() { co_return; }
+weft::Task<void> noop() {
+  co_return;
+}
 
 weft::Task<void> yield_times(int n) {
   for (int i = 0; i < n; ++i) co_await weft::yield_now();
@@ -158,8 +160,8 @@ struct SpawnAndBlockUntilStolen {
     for (int i = 0; i < children; ++i) handles->push_back(weft::spawn(count_done(done, mutex, cv)));
     std::unique_lock lock(*mutex);
     // All but the child in the (unstealable) LIFO slot must be run by the thief.
-    *stolen_in_time = cv->wait_for(lock, std::chrono::seconds(30),
-                                   [&] { return done->load() >= children - 1; });
+    *stolen_in_time =
+        cv->wait_for(lock, std::chrono::seconds(30), [&] { return done->load() >= children - 1; });
     return weft::ready;
   }
 
@@ -181,8 +183,8 @@ TEST(Metrics, AnIdleWorkerStealsFromABusyOne) {
   bool stolen_in_time = false;
   std::vector<weft::JoinHandle<void>> handles;
   const int children = 64;
-  auto parent = rt.spawn(
-      SpawnAndBlockUntilStolen{children, &done, &mutex, &cv, &stolen_in_time, &handles});
+  auto parent =
+      rt.spawn(SpawnAndBlockUntilStolen{children, &done, &mutex, &cv, &stolen_in_time, &handles});
   wait_for_result(parent);
   EXPECT_TRUE(stolen_in_time) << "the second worker never took the queued children";
   for (auto& h : handles) wait_for_result(h);

@@ -118,7 +118,9 @@ TEST(Oneshot, SenderDroppedBeforeReceiveThrowsChannelClosed) {
   EXPECT_EQ(outcome.rfind("closed: ", 0), 0u) << outcome;
 }
 
-weft::Task<int> receive(weft::oneshot::Receiver<int> rx) { co_return co_await rx; }
+weft::Task<int> receive(weft::oneshot::Receiver<int> rx) {
+  co_return co_await rx;
+}
 
 TEST(Oneshot, SenderDroppedWhileTheReceiverWaitsWakesItWithChannelClosed) {
   Watchdog watchdog;

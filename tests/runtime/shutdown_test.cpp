@@ -481,4 +481,39 @@ TEST(Shutdown, DroppingAFailedTasksHandleAfterTheRuntimeIsGone) {
   EXPECT_EQ(reports.load(), 0);
 }
 
+weft::Task<bool> shutdown_with_timeout_from_inside(weft::Runtime* rt) {
+  co_return rt->shutdown(std::chrono::milliseconds(50));
+}
+
+TEST(Shutdown, ShutdownWithATimeoutFromInsideATaskReturnsFalse) {
+  Watchdog watchdog;
+  weft::Runtime rt(config_with(2));
+  auto handle = rt.spawn(shutdown_with_timeout_from_inside(&rt));
+  // The calling worker is inside that very poll, so it cannot have stopped in time.
+  EXPECT_FALSE(wait_for_result(handle));
+  EXPECT_TRUE(rt.shutdown());
+  EXPECT_THROW(rt.block_on(shutdown_with_timeout_from_inside(&rt)), weft::TaskCancelled);
+}
+
+weft::Task<std::string> shutdown_from_inside(weft::Runtime* rt) {
+  try {
+    co_return rt->shutdown() ? "returned true" : "returned false";
+  } catch (const std::logic_error&) {
+    co_return "logic_error";
+  }
+}
+
+// Runtime::shutdown() with its default (unbounded) timeout, called from one of the
+// runtime's own tasks, waits for every worker to stop, including the one running the
+// caller: it never returns (the watchdog aborts the test). block_on() guards the same
+// situation with std::logic_error; shutdown() should too, or start the shutdown and return
+// false without waiting for its own worker.
+TEST(Shutdown, ShutdownFromInsideATaskDoesNotDeadlock) {
+  Watchdog watchdog(std::chrono::seconds(10));
+  weft::Runtime rt(config_with(2));
+  auto handle = rt.spawn(shutdown_from_inside(&rt));
+  const std::string outcome = wait_for_result(handle);
+  EXPECT_TRUE(outcome == "logic_error" || outcome == "returned false") << outcome;
+}
+
 }  // namespace

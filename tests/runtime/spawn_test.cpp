@@ -22,9 +22,13 @@ using weft_test::config_with;
 using weft_test::wait_for_result;
 using weft_test::Watchdog;
 
-weft::Task<int> value_task(int v) { co_return v; }
+weft::Task<int> value_task(int v) {
+  co_return v;
+}
 
-weft::Task<void> noop() { co_return; }
+weft::Task<void> noop() {
+  co_return;
+}
 
 weft::Task<std::string> string_task(std::string s) {
   co_await weft::yield_now();
@@ -112,7 +116,9 @@ TEST(Spawn, WeftSpawnOutsideARuntimeThrowsLogicError) {
   EXPECT_THROW(static_cast<void>(weft::spawn(noop())), std::logic_error);
 }
 
-weft::Task<bool> current_is(weft::Runtime* expected) { co_return weft::Runtime::current() == expected; }
+weft::Task<bool> current_is(weft::Runtime* expected) {
+  co_return weft::Runtime::current() == expected;
+}
 
 TEST(Spawn, RuntimeCurrentNamesTheRuntimeOnItsWorkers) {
   weft::Runtime rt(config_with(2));
@@ -161,7 +167,9 @@ TEST(Spawn, JoinHandleRethrowsTheTaskException) {
   EXPECT_THROW(wait_for_result(handle), std::runtime_error);
 }
 
-weft::Task<int> wait_for_value(weft::oneshot::Receiver<int> rx) { co_return co_await rx; }
+weft::Task<int> wait_for_value(weft::oneshot::Receiver<int> rx) {
+  co_return co_await rx;
+}
 
 TEST(Spawn, IsFinishedTurnsTrueOnlyOnCompletion) {
   Watchdog watchdog;
@@ -174,8 +182,7 @@ TEST(Spawn, IsFinishedTurnsTrueOnlyOnCompletion) {
   EXPECT_TRUE(handle.is_finished());
 }
 
-weft::Task<void> report_through(weft::oneshot::Receiver<int> rx,
-                                weft::oneshot::Sender<int> done) {
+weft::Task<void> report_through(weft::oneshot::Receiver<int> rx, weft::oneshot::Sender<int> done) {
   const int v = co_await rx;
   done.send(v * 2);
 }
@@ -311,7 +318,9 @@ weft::Task<int> await_handle_from_other_runtime(weft::JoinHandle<int> handle) {
   co_return co_await handle;
 }
 
-weft::Task<int> gated_value(weft::oneshot::Receiver<int> rx) { co_return 1 + co_await rx; }
+weft::Task<int> gated_value(weft::oneshot::Receiver<int> rx) {
+  co_return 1 + co_await rx;
+}
 
 TEST(Spawn, AJoinHandleCanBeAwaitedOnAnotherRuntime) {
   Watchdog watchdog;

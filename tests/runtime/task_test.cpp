@@ -19,9 +19,13 @@ using weft_test::config_with;
 using weft_test::DropFlag;
 using weft_test::Watchdog;
 
-weft::Task<int> answer() { co_return 42; }
+weft::Task<int> answer() {
+  co_return 42;
+}
 
-weft::Task<int> add(int a, int b) { co_return a + b; }
+weft::Task<int> add(int a, int b) {
+  co_return a + b;
+}
 
 weft::Task<void> set_flag(std::atomic<bool>* flag) {
   flag->store(true);
@@ -118,7 +122,9 @@ struct NoDefault {
   int value;
 };
 
-weft::Task<NoDefault> make_no_default(int v) { co_return NoDefault(v); }
+weft::Task<NoDefault> make_no_default(int v) {
+  co_return NoDefault(v);
+}
 
 TEST(Task, ValueTypesNeedNoDefaultConstructor) {
   weft::Runtime rt(config_with(1));
@@ -212,9 +218,9 @@ struct ThrowingFuture {
 weft::Task<int> leaf_level(int depth) {
   if (depth == 0) {
     Countdown by_ref{3, 10};
-    const int a = co_await by_ref;               // an lvalue future, awaited in place
-    const int b = co_await Countdown{2, 20};     // a temporary
-    const int c = co_await Countdown{0, 30};     // ready at once
+    const int a = co_await by_ref;            // an lvalue future, awaited in place
+    const int b = co_await Countdown{2, 20};  // a temporary
+    const int c = co_await Countdown{0, 30};  // ready at once
     co_return a + b + c;
   }
   co_return 1 + co_await leaf_level(depth - 1);
@@ -245,7 +251,9 @@ TEST(Task, FutureExceptionOnALaterPollReachesTheCoroutine) {
   EXPECT_EQ(rt.block_on(catch_future_error(4)), "future failed");
 }
 
-weft::Task<int> one() { co_return 1; }
+weft::Task<int> one() {
+  co_return 1;
+}
 
 weft::Task<long> many_sequential_awaits(int count) {
   long total = 0;
@@ -302,7 +310,9 @@ TEST(Task, DeepChainSuspendedAtTheLeafResumesAllTheWayUp) {
   EXPECT_EQ(rt.block_on(nested_with_suspension(depth)), depth);
 }
 
-weft::Task<void> await_yield_outside_runtime() { co_await weft::yield_now(); }
+weft::Task<void> await_yield_outside_runtime() {
+  co_await weft::yield_now();
+}
 
 TEST(Task, AwaitingAFutureOutsideARuntimeThrowsLogicError) {
   auto task = await_yield_outside_runtime();

@@ -4,11 +4,11 @@
 // were destroyed, hand-written futures that park a task until the test releases it, and
 // loop counts scaled to the build (sanitizers run 5-20x slower).
 
-#include <weft/weft.hpp>
 #include <weft/scheduler/atomic_waker.hpp>
 #include <weft/scheduler/context.hpp>
 #include <weft/scheduler/poll.hpp>
 #include <weft/scheduler/thread_waker.hpp>
+#include <weft/weft.hpp>
 
 #include <gtest/gtest.h>
 
@@ -61,8 +61,8 @@ class Watchdog {
     thread_ = std::thread([this] {
       std::unique_lock lock(mutex_);
       if (!cv_.wait_for(lock, limit_, [this] { return done_; })) {
-        std::fprintf(stderr, "\nWATCHDOG: %s did not finish within %lld s (hang?)\n",
-                     name_.c_str(), static_cast<long long>(limit_.count()));
+        std::fprintf(stderr, "\nWATCHDOG: %s did not finish within %lld s (hang?)\n", name_.c_str(),
+                     static_cast<long long>(limit_.count()));
         std::fflush(stderr);
         std::abort();
       }
@@ -195,6 +195,22 @@ std::uint64_t metric_sum(const weft::Runtime& rt, Field field) {
   std::uint64_t sum = 0;
   for (const auto& m : rt.metrics()) sum += m.*field;
   return sum;
+}
+
+// Every worker's counters on one line each, for failure messages.
+inline std::string describe_metrics(const weft::Runtime& rt) {
+  std::string out;
+  int index = 0;
+  for (const auto& m : rt.metrics()) {
+    out += "worker " + std::to_string(index++) + ": polls=" + std::to_string(m.polls) +
+           " parks=" + std::to_string(m.parks) + " unparks=" + std::to_string(m.unparks) +
+           " steals=" + std::to_string(m.steals) +
+           " local_q=" + std::to_string(m.local_queue_depth) +
+           " inbox=" + std::to_string(m.inbox_depth) + " lifo_hits=" + std::to_string(m.lifo_hits) +
+           " local_sched=" + std::to_string(m.local_schedules) +
+           " remote_sched=" + std::to_string(m.remote_schedules) + "\n";
+  }
+  return out;
 }
 
 // Spins (yielding the CPU) until `done()` or the deadline; for conditions that have no

@@ -3,8 +3,8 @@
 // task, wakes may come from any thread, a waker may outlive its task and its runtime, and
 // weft::WakeBatch delivers many wakes at once.
 
-#include <weft/weft.hpp>
 #include <weft/scheduler/wake_batch.hpp>
+#include <weft/weft.hpp>
 
 #include <gtest/gtest.h>
 
@@ -258,6 +258,12 @@ TEST(Waker, AWakerOutlivingItsTaskAndRuntimeIsHarmless) {
   }  // the runtime cancels the parked task; our waker still references it
   ASSERT_EQ(kept.size(), 1u);
   weft::Waker clone = kept[0];
+  {
+    weft::WakeBatch batch;  // a batch must not queue it either
+    batch.add_by_ref(kept[0]);
+    batch.add(weft::Waker(clone));
+    EXPECT_EQ(batch.size(), 0u);
+  }
   kept[0].wake_by_ref();
   kept[0].wake();
   EXPECT_FALSE(static_cast<bool>(kept[0]));
@@ -275,7 +281,8 @@ TEST(WakeBatch, DeliversManyWakesAtOnce) {
   std::atomic<bool> release{false};
   std::vector<std::atomic<int>> polls(n);
   std::vector<weft::JoinHandle<int>> handles;
-  for (int i = 0; i < n; ++i) handles.push_back(rt.spawn(ParkUntilReleased{&drop, &release, &polls[i]}));
+  for (int i = 0; i < n; ++i)
+    handles.push_back(rt.spawn(ParkUntilReleased{&drop, &release, &polls[i]}));
   wait_at_least(drop.stored, n);
   release.store(true);
   std::vector<weft::Waker> wakers = drop.take_all();
@@ -400,7 +407,8 @@ TEST(WakeBatch, FromAWorkerThread) {
   std::atomic<bool> release{false};
   std::vector<std::atomic<int>> polls(n);
   std::vector<weft::JoinHandle<int>> handles;
-  for (int i = 0; i < n; ++i) handles.push_back(rt.spawn(ParkUntilReleased{&drop, &release, &polls[i]}));
+  for (int i = 0; i < n; ++i)
+    handles.push_back(rt.spawn(ParkUntilReleased{&drop, &release, &polls[i]}));
   wait_at_least(drop.stored, n);
   release.store(true);
   struct FlushAll {

@@ -1,12 +1,14 @@
 // weft::yield_now(): a single Pending with an immediate self-wake, so that other tasks get
 // the worker; and fairness: tasks that never stop being ready do not starve the others.
 
-#include <weft/weft.hpp>
 #include <weft/scheduler/atomic_waker.hpp>
+#include <weft/weft.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <latch>
+#include <thread>
 #include <vector>
 
 #include "test_support.hpp"
@@ -223,6 +225,54 @@ TEST(Fairness, PingPongDoesNotStarveLocallySpawnedWork) {
   baton.waiting[1].wake();
   wait_for_result(first);
   wait_for_result(second);
+}
+
+weft::Task<void> blocks_thread(std::latch* started, std::latch* release) {
+  started->count_down();
+  release->wait();
+  co_return;
+}
+
+weft::Task<void> mark_done(std::atomic<bool>* done) {
+  done->store(true);
+  co_return;
+}
+
+weft::Task<void> count_if_before(std::atomic<bool>* done, std::atomic<int>* overtook) {
+  if (!done->load()) overtook->fetch_add(1);
+  co_return;
+}
+
+// One worker, kept busy while the test queues work in its inbox: first X from this thread,
+// then many tasks from another thread that started spawning into the inbox later. When the
+// worker is free again it should reach X after a bounded number of the later tasks (one
+// inbox batch or so), not after all of them: otherwise a thread that keeps spawning starves
+// every task queued by an older one (and a worker's own spilled tasks) for as long as it
+// keeps it up. The inbox is a moodycamel ConcurrentQueue, which keeps no order between
+// producers; the owner drains it with a consumer token, which rotates between producers
+// every 64 tasks (without it, all 1000 ran first).
+TEST(Fairness, LaterSpawnsFromAnotherThreadDoNotOvertakeAnEarlierOne) {
+  Watchdog watchdog;
+  weft::Runtime rt(config_with(1));
+  std::atomic<bool> x_done{false};
+  std::atomic<int> overtook{0};
+  std::latch started(1);
+  std::latch release(1);
+  auto blocker = rt.spawn(blocks_thread(&started, &release));
+  started.wait();
+  auto x = rt.spawn(mark_done(&x_done));
+  const int later = 1000;
+  std::vector<weft::JoinHandle<void>> handles;
+  std::thread([&] {
+    for (int i = 0; i < later; ++i)
+      handles.push_back(rt.spawn(count_if_before(&x_done, &overtook)));
+  }).join();
+  release.count_down();
+  wait_for_result(x);
+  for (auto& h : handles) wait_for_result(h);
+  wait_for_result(blocker);
+  EXPECT_LE(overtook.load(), 256) << "of " << later << " tasks spawned after X, " << overtook.load()
+                                  << " ran before it";
 }
 
 }  // namespace

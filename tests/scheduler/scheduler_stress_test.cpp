@@ -4,8 +4,8 @@
 // Counts are bounded and scaled down under sanitizers; every test is guarded by a watchdog
 // so that a lost wakeup shows up as a named failure rather than a timeout.
 
-#include <weft/weft.hpp>
 #include <weft/scheduler/wake_batch.hpp>
+#include <weft/weft.hpp>
 
 #include <gtest/gtest.h>
 
@@ -71,7 +71,8 @@ void random_wake_orders(std::size_t workers, int threads) {
   std::atomic<int> parked{0};
   std::atomic<int> live{0};
   std::vector<weft::JoinHandle<int>> handles;
-  for (int i = 0; i < n; ++i) handles.push_back(rt.spawn(follow_rounds(&slots[i], rounds, &parked, &live)));
+  for (int i = 0; i < n; ++i)
+    handles.push_back(rt.spawn(follow_rounds(&slots[i], rounds, &parked, &live)));
   for (int r = 1; r <= rounds; ++r) {
     wait_at_least(parked, r * n);  // every task is waiting for round r
     std::vector<std::thread> wakers;
@@ -92,9 +93,15 @@ void random_wake_orders(std::size_t workers, int threads) {
   EXPECT_EQ(live.load(), 0);
 }
 
-TEST(SchedulerStress, RandomWakeOrdersOneWorker) { random_wake_orders(1, 1); }
-TEST(SchedulerStress, RandomWakeOrdersTwoWorkersTwoWakerThreads) { random_wake_orders(2, 2); }
-TEST(SchedulerStress, RandomWakeOrdersFourWorkersThreeWakerThreads) { random_wake_orders(4, 3); }
+TEST(SchedulerStress, RandomWakeOrdersOneWorker) {
+  random_wake_orders(1, 1);
+}
+TEST(SchedulerStress, RandomWakeOrdersTwoWorkersTwoWakerThreads) {
+  random_wake_orders(2, 2);
+}
+TEST(SchedulerStress, RandomWakeOrdersFourWorkersThreeWakerThreads) {
+  random_wake_orders(4, 3);
+}
 
 // Tasks wake each other (not foreign threads): a task woken with the baton passes it to
 // task (i * 7 + round) % n, so wakes travel between workers and through the LIFO slot.
@@ -180,7 +187,9 @@ TEST(SchedulerStress, StealStormOfShortTasks) {
   }
 }
 
-weft::Task<int> tiny(int v) { co_return v; }
+weft::Task<int> tiny(int v) {
+  co_return v;
+}
 
 TEST(SchedulerStress, ManyShortTasksFromManyThreads) {
   Watchdog watchdog(std::chrono::seconds(60));
@@ -218,7 +227,9 @@ TEST(SchedulerStress, OneTaskAtATimeFromOutsideNeverLosesAWakeup) {
   }
 }
 
-weft::Task<int> ping(weft::oneshot::Receiver<int> rx) { co_return co_await rx; }
+weft::Task<int> ping(weft::oneshot::Receiver<int> rx) {
+  co_return co_await rx;
+}
 
 // Where parked tasks leave their wakers for a driver that wakes them through a WakeBatch.
 struct WakerPool {
@@ -378,7 +389,8 @@ weft::Task<void> chatter(std::atomic<int>* live, std::atomic<long>* work, int de
 // foreign threads spawn and wake too. Destruction must cancel everything and return.
 TEST(SchedulerStress, ShutdownWhileBusy) {
   Watchdog watchdog(std::chrono::seconds(90));
-  for (int round = 0; round < 10; ++round) {
+  const int rounds = weft_test::kThreadSanitizer ? 4 : 10;
+  for (int round = 0; round < rounds; ++round) {
     std::atomic<int> live{0};
     std::atomic<long> work{0};
     std::atomic<int> foreign_parked{0};
@@ -389,17 +401,40 @@ TEST(SchedulerStress, ShutdownWhileBusy) {
       for (int i = 0; i < 8; ++i) rt.spawn(chatter(&live, &work, 3)).detach();
       for (int t = 0; t < 2; ++t) {
         foreign.emplace_back([&] {
+          // Each spawner waits for its task before the next (see
+          // Fairness.LaterSpawnsFromAnotherThreadDoNotOvertakeAnEarlierOne for a flood).
           while (!stop.load()) {
             auto [tx, rx] = weft::oneshot::channel<int>();
             auto h = rt.spawn(parked_until(&live, &foreign_parked, std::move(rx)));
-            tx.send(1);  // wakes it from this foreign thread; `h` detaches it
+            tx.send(1);  // wakes it from this foreign thread
+            try {
+              wait_for_result(h);
+            } catch (const weft::TaskCancelled&) {
+              // spawned after, or cancelled by, the shutdown
+            }
           }
         });
       }
-      ASSERT_TRUE(weft_test::eventually([&] { return work.load() > 2000; }));
+      const bool progressed = weft_test::eventually([&] { return work.load() > 2000; });
+      std::string stalled;
+      if (!progressed) {
+        stalled = "work=" + std::to_string(work.load()) + "\n" + weft_test::describe_metrics(rt);
+        stop.store(true);
+        for (auto& t : foreign) t.join();
+        // Without the foreign spawners, do the chatters move again?
+        const long before = work.load();
+        const bool moved = weft_test::eventually([&] { return work.load() > before + 100; },
+                                                 std::chrono::seconds(5));
+        stalled += "after stopping the spawners: " + std::string(moved ? "moved" : "still stuck") +
+                   "\n" + weft_test::describe_metrics(rt);
+      }
       rt.shutdown();
       stop.store(true);
-      for (auto& t : foreign) t.join();
+      for (auto& t : foreign) {
+        if (t.joinable()) t.join();
+      }
+      ASSERT_TRUE(progressed) << "round " << round << ": the chatters stopped making progress\n"
+                              << stalled;
     }
     ASSERT_EQ(live.load(), 0) << "round " << round;
   }

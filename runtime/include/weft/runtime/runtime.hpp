@@ -79,7 +79,9 @@ class Runtime {
 
   // Stops the runtime as the destructor does. Returns false if some worker was still
   // inside a poll after `timeout` (a task blocking its thread); the destructor then waits
-  // for it.
+  // for it. From inside one of this runtime's tasks it starts the shutdown and returns
+  // false at once (waiting would deadlock): the task's own frame is destroyed later, by the
+  // destructor, which must run on a thread that is not a worker.
   bool shutdown(std::chrono::milliseconds timeout = std::chrono::milliseconds::max());
 
   const Config& config() const noexcept { return config_; }

@@ -29,7 +29,9 @@ class Scheduler {
   // Stops the workers (each finishes the poll it is in), joins their threads, then cancels
   // every task that has not completed and destroys its future. Idempotent. Returns false
   // if the workers did not stop within `timeout` (a task blocking its thread); the
-  // threads are then still joined before the destructor returns.
+  // threads are then still joined before the destructor returns. Called from one of this
+  // scheduler's own tasks it only starts the shutdown and returns false at once (the
+  // calling worker cannot stop while it waits); the destructor completes it.
   bool shutdown(std::chrono::milliseconds timeout = std::chrono::milliseconds::max());
 
   std::size_t worker_count() const noexcept;
