@@ -64,6 +64,19 @@ weft::Task<void> blocks_thread(std::latch* started, std::latch* release) {
   co_return;
 }
 
+weft::Task<void> noop() {
+  co_return;
+}
+
+// A future publishes its waker before its poll returns, so a test that has the waker may
+// still race with the end of that poll (a wake then only marks the running task, which its
+// worker re-queues). On a single-worker runtime, running one more task to completion
+// proves that every earlier poll has returned.
+void let_polls_finish(weft::Runtime& rt) {
+  ASSERT_EQ(rt.worker_count(), 1u);
+  rt.block_on(noop());
+}
+
 TEST(Waker, ManyWakesBeforeTheTaskRunsPollItOnce) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(1));
@@ -241,7 +254,10 @@ TEST(Waker, ConcurrentWakesFromManyThreads) {
   }
   EXPECT_EQ(wait_for_result(handle), kThreads * per_thread);
   for (auto& t : threads) t.join();
-  EXPECT_LE(polls.load(), kThreads * per_thread + 1) << "at most one poll per wake";
+  // No bound on polls: while a wake() is between taking the registered waker and
+  // releasing the slot, a registration wakes its own task at once (AtomicWaker's
+  // no-lost-wakeup rule), so a preempted waker thread can cost the task extra polls.
+  EXPECT_GE(polls.load(), 1);
 }
 
 TEST(Waker, AWakerOutlivingItsTaskAndRuntimeIsHarmless) {
@@ -272,6 +288,72 @@ TEST(Waker, AWakerOutlivingItsTaskAndRuntimeIsHarmless) {
   EXPECT_EQ(polls.load(), 1);
 }
 
+// Hands out the task's waker and is ready at once.
+struct GrabWaker {
+  WakerDrop* drop;
+  weft::Poll<void> poll(weft::Context& cx) {
+    drop->put(cx.waker());
+    return weft::ready;
+  }
+};
+
+// Pending until the oneshot delivers, counting its polls. It has a constructor on purpose:
+// g++ 12.2 duplicates an *aggregate* temporary bitwise when it is the operand of co_await
+// (`co_await Agg{std::move(rx)}`) and then destroys both copies, so a move-only member such
+// as a Receiver would be released twice (heap-use-after-free under ASan).
+struct CountingReceive {
+  CountingReceive(weft::oneshot::Receiver<int> r, std::atomic<int>* p)
+      : rx(std::move(r)), polls(p) {}
+  weft::oneshot::Receiver<int> rx;
+  std::atomic<int>* polls;
+  weft::Poll<int> poll(weft::Context& cx) {
+    polls->fetch_add(1);
+    return rx.poll(cx);
+  }
+};
+
+weft::Task<int> inner_wait(weft::oneshot::Receiver<int> rx, std::atomic<int>* leaf_polls,
+                           std::atomic<int>* resumes) {
+  const int v = co_await CountingReceive{std::move(rx), leaf_polls};
+  resumes->fetch_add(1);
+  co_return v;
+}
+
+weft::Task<int> outer_wait(WakerDrop* drop, weft::oneshot::Receiver<int> rx,
+                           std::atomic<int>* leaf_polls, std::atomic<int>* resumes) {
+  co_await GrabWaker{drop};
+  const int v = co_await inner_wait(std::move(rx), leaf_polls, resumes);
+  resumes->fetch_add(1);
+  co_return v;
+}
+
+// Wakes that do not come from the awaited future (a stale waker kept elsewhere) re-poll the
+// leaf future and nothing else: the coroutines are resumed only once it is ready.
+TEST(Waker, SpuriousWakesRepollOnlyTheLeafFuture) {
+  Watchdog watchdog;
+  weft::Runtime rt(config_with(2));
+  WakerDrop drop;
+  std::atomic<int> leaf_polls{0};
+  std::atomic<int> resumes{0};
+  auto [tx, rx] = weft::oneshot::channel<int>();
+  auto handle = rt.spawn(outer_wait(&drop, std::move(rx), &leaf_polls, &resumes));
+  wait_at_least(drop.stored, 1);
+  std::vector<weft::Waker> wakers = drop.take_all();
+  ASSERT_EQ(wakers.size(), 1u);
+  const int spurious = 200 * weft_test::kScale;
+  for (int i = 0; i < spurious; ++i) {
+    wakers[0].wake_by_ref();
+    if (i % 16 == 0) std::this_thread::yield();  // let some of them turn into polls
+  }
+  EXPECT_EQ(resumes.load(), 0);
+  EXPECT_FALSE(handle.is_finished());
+  EXPECT_TRUE(tx.send(31));
+  EXPECT_EQ(wait_for_result(handle), 31);
+  EXPECT_EQ(resumes.load(), 2);
+  EXPECT_GE(leaf_polls.load(), 2);
+  EXPECT_LE(leaf_polls.load(), spurious + 3);  // + first poll, the send, one AtomicWaker race
+}
+
 // N tasks parked until the batch wakes them all.
 TEST(WakeBatch, DeliversManyWakesAtOnce) {
   Watchdog watchdog;
@@ -296,8 +378,15 @@ TEST(WakeBatch, DeliversManyWakesAtOnce) {
         batch.add_by_ref(wakers[i]);
       }
     }
-    EXPECT_EQ(batch.size(), static_cast<std::size_t>(n));
-    for (auto& h : handles) EXPECT_FALSE(h.is_finished()) << "nothing runs before the flush";
+    // A task whose first poll had published its waker but not yet returned is not taken
+    // into the batch: the wake marks it, and its worker re-queues it itself. Only those
+    // may run before the flush; every task the batch holds waits for it.
+    const std::size_t in_batch = batch.size();
+    EXPECT_LE(in_batch, static_cast<std::size_t>(n));
+    EXPECT_GE(in_batch, static_cast<std::size_t>(n) / 2) << "most polls had long returned";
+    std::size_t finished_early = 0;
+    for (auto& h : handles) finished_early += h.is_finished();
+    EXPECT_LE(finished_early, n - in_batch) << "a task held by the batch ran before the flush";
     batch.flush();
     EXPECT_EQ(batch.size(), 0u);
   }
@@ -312,10 +401,13 @@ TEST(WakeBatch, TheDestructorFlushes) {
   std::atomic<int> polls{0};
   auto handle = rt.spawn(ParkUntilReleased{&drop, &release, &polls});
   wait_at_least(drop.stored, 1);
+  let_polls_finish(rt);
   release.store(true);
   {
     weft::WakeBatch batch;
     for (auto& w : drop.take_all()) batch.add(std::move(w));
+    EXPECT_EQ(batch.size(), 1u);
+    EXPECT_FALSE(handle.is_finished());
   }
   EXPECT_EQ(wait_for_result(handle), 2);
 }
@@ -328,6 +420,7 @@ TEST(WakeBatch, ATaskAddedTwiceIsPolledOnce) {
   std::atomic<int> polls{0};
   auto handle = rt.spawn(ParkUntilReleased{&drop, &release, &polls});
   wait_at_least(drop.stored, 1);
+  let_polls_finish(rt);
   release.store(true);
   std::vector<weft::Waker> wakers = drop.take_all();
   weft::WakeBatch batch;
