@@ -110,7 +110,7 @@ TEST(Coop, OutsideAWorkerTheBudgetIsUnlimited) {
 // on one plain thread it returns false (and self-wakes) forever, so block_on_future() of a
 // future that honours the budget then spins without progress. "Unlimited" should mean the
 // budget is not consumed at all.
-TEST(Coop, DISABLED_OutsideAWorkerPollProceedConsumesNothing) {
+TEST(Coop, OutsideAWorkerPollProceedConsumesNothing) {
   CountingWaker counter;
   weft::Waker waker(&CountingWaker::vtable, &counter);
   weft::Context cx(waker);

@@ -512,6 +512,7 @@ TEST(Shutdown, ShutdownFromInsideATaskDoesNotDeadlock) {
   std::atomic<int> live{0};
   std::atomic<int> parked{0};
   auto [tx, rx] = weft::oneshot::channel<int>();
+  std::atomic<bool> ran{false};
   std::optional<weft::JoinHandle<int>> bystander;
   {
     weft::Runtime rt(config_with(2));
@@ -520,7 +521,8 @@ TEST(Shutdown, ShutdownFromInsideATaskDoesNotDeadlock) {
     auto handle = rt.spawn(shutdown_from_inside(&rt, &live));
     EXPECT_EQ(wait_for_result(handle), "returned false");
     // The shutdown it started is real: new work is refused.
-    EXPECT_THROW(rt.block_on(must_not_run(std::make_shared<int>(1), nullptr)), weft::TaskCancelled);
+    EXPECT_THROW(rt.block_on(must_not_run(std::make_shared<int>(1), &ran)), weft::TaskCancelled);
+    EXPECT_FALSE(ran.load());
   }  // the destructor finishes it: the parked task is cancelled
   EXPECT_THROW(wait_for_result(*bystander), weft::TaskCancelled);
   EXPECT_EQ(live.load(), 0);
