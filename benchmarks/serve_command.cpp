@@ -55,7 +55,8 @@ int serve_command(std::span<char* const> args) {
 
   // Before any thread exists, so that every thread inherits the mask (signal.hpp).
   net::block_signals({SIGINT, SIGTERM});
-  Runtime runtime(Config::builder().worker_threads(static_cast<std::size_t>(workers)).build());
+  Runtime runtime(
+      Config::builder().from_env().worker_threads(static_cast<std::size_t>(workers)).build());
   runtime.block_on(serve(handler, static_cast<std::uint16_t>(port)));
   return 0;
 }

@@ -31,11 +31,18 @@ Reactor::Reactor(ReactorOptions options)
       poller_(make_poller()),
       wheel_(Clock::now(), [this] { poller_->wake(); }),
       events_(std::max<std::size_t>(options_.events_per_wait, 1)) {
+  // In the dedicated mode only the thread drives: it holds the token from the start, so no
+  // caller of drive_while() can slip in before the thread first runs.
+  if (!options_.idle_workers_drive) driver_.store(kBlockingDriver, std::memory_order_relaxed);
   thread_ = std::thread([this] { run(); });
 }
 
 Reactor::~Reactor() {
-  stop_.store(true, std::memory_order_release);
+  {
+    std::lock_guard lock(stop_mutex_);
+    stop_.store(true, std::memory_order_release);
+  }
+  stop_cv_.notify_all();
   poller_->wake();
   thread_.join();
   // Drop what is still waiting while every structure is alive: dropping a task's last
@@ -47,59 +54,136 @@ Reactor::~Reactor() {
   });
 }
 
+namespace {
+// The reactor this thread is driving inside drive_while(), so that a wake it delivers to its
+// own worker does not interrupt the poller it is about to re-check anyway.
+thread_local const Reactor* tl_driving = nullptr;
+}  // namespace
+
+bool Reactor::try_take_driver(std::uint32_t role) noexcept {
+  std::uint32_t expected = kNoDriver;
+  return driver_.compare_exchange_strong(expected, role, std::memory_order_acquire,
+                                         std::memory_order_relaxed);
+}
+
+void Reactor::release_driver() noexcept {
+  last_turn_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  driver_.store(kNoDriver, std::memory_order_release);
+}
+
 // The loop is noexcept: a failing epoll_wait or a failed allocation here leaves every IO
 // task in the process hanging, so terminating loudly is the honest outcome.
 void Reactor::run() noexcept {
   name_this_thread(options_.thread_name);
-  WakeBatch batch;
+  if (options_.idle_workers_drive) {
+    run_fallback();
+    return;
+  }
+  // Dedicated mode: the token was taken for good in the constructor.
+  while (!stop_.load(std::memory_order_acquire)) turn(true);
+  release_driver();
+}
+
+// Shared mode: workers drive when idle and poll when busy. This thread only makes sure IO and
+// timers still move when nobody has looked for a millisecond (every worker inside a long
+// poll). While a worker waits in the poller there is nothing to cover, so the thread backs
+// off to a rare check instead of waking a thousand times a second in an idle process.
+void Reactor::run_fallback() noexcept {
+  constexpr auto kCheck = std::chrono::milliseconds(1);
+  constexpr auto kIdleCheck = std::chrono::milliseconds(64);
+  auto pause = kCheck;
+  std::unique_lock lock(stop_mutex_);
+  while (
+      !stop_cv_.wait_for(lock, pause, [this] { return stop_.load(std::memory_order_acquire); })) {
+    if (driver_.load(std::memory_order_relaxed) == kBlockingDriver) {
+      pause = std::min<std::chrono::milliseconds>(pause * 2, kIdleCheck);
+      continue;
+    }
+    pause = kCheck;
+    const Clock::time_point last{Clock::duration(last_turn_.load(std::memory_order_relaxed))};
+    if (Clock::now() - last < kCheck || !try_take_driver(kPollingDriver)) continue;
+    turn(false);
+    release_driver();
+  }
+}
+
+bool Reactor::drive_while(bool (*keep_waiting)(void*), void* context) noexcept {
+  if (stop_.load(std::memory_order_acquire) || !try_take_driver(kBlockingDriver)) return false;
+  tl_driving = this;
+  // keep_waiting is checked before every wait; an interrupt() after the check leaves the
+  // poller's wake pending, so that wait returns at once.
+  while (keep_waiting(context)) {
+    turn(true);
+    counters_.worker_turns.fetch_add(1, std::memory_order_relaxed);
+  }
+  tl_driving = nullptr;
+  release_driver();
+  return true;
+}
+
+void Reactor::interrupt() noexcept {
+  if (tl_driving != this) poller_->wake();
+}
+
+void Reactor::dispatch_ready() noexcept {
+  if (driver_.load(std::memory_order_relaxed) != kNoDriver || !try_take_driver(kPollingDriver)) {
+    return;
+  }
+  turn(false);
+  counters_.worker_turns.fetch_add(1, std::memory_order_relaxed);
+  release_driver();
+}
+
+void Reactor::turn(bool may_block) noexcept {
   const std::span<Event> events(events_);
-  while (!stop_.load(std::memory_order_acquire)) {
-    std::optional<std::chrono::nanoseconds> timeout;
+  std::optional<std::chrono::nanoseconds> timeout = std::chrono::nanoseconds::zero();
+  if (may_block) {
+    timeout.reset();
     if (const auto deadline = wheel_.begin_wait()) {
       const TimePoint now = Clock::now();
       timeout = *deadline > now ? *deadline - now : std::chrono::nanoseconds::zero();
     }
-    const std::size_t count = poller_->wait(events, timeout);
-
-    std::uint64_t wakes = 0;
-    std::uint64_t stale = 0;
-    for (const Event& event : events.first(count)) {
-      Registration* registration = slab_.lookup(event.token);
-      if (registration == nullptr) {
-        ++stale;  // released since the kernel queued it: wakes nobody
-        continue;
-      }
-      // Record first, take wakers second: this order is what poll_ready() relies on.
-      registration->apply_event(event.readiness);
-      if (has_any(event.readiness, ready_signals(Direction::read))) {
-        if (Waker waker = registration->reader.take()) {
-          batch.add(std::move(waker));
-          ++wakes;
-        }
-      }
-      if (has_any(event.readiness, ready_signals(Direction::write))) {
-        if (Waker waker = registration->writer.take()) {
-          batch.add(std::move(waker));
-          ++wakes;
-        }
-      }
-    }
-    const std::uint64_t fired = wheel_.advance(Clock::now(), batch);
-    wakes += fired;
-
-    counters_.turns.fetch_add(1, std::memory_order_relaxed);
-    counters_.events.fetch_add(count, std::memory_order_relaxed);
-    counters_.stale_events.fetch_add(stale, std::memory_order_relaxed);
-    counters_.timer_fires.fetch_add(fired, std::memory_order_relaxed);
-    if (wakes != 0) {
-      counters_.wakes.fetch_add(wakes, std::memory_order_relaxed);
-      counters_.batches.fetch_add(1, std::memory_order_relaxed);
-      if (wakes > counters_.max_batch.load(std::memory_order_relaxed)) {
-        counters_.max_batch.store(wakes, std::memory_order_relaxed);
-      }
-    }
-    batch.flush();
   }
+  const std::size_t count = poller_->wait(events, timeout);
+
+  std::uint64_t wakes = 0;
+  std::uint64_t stale = 0;
+  for (const Event& event : events.first(count)) {
+    Registration* registration = slab_.lookup(event.token);
+    if (registration == nullptr) {
+      ++stale;  // released since the kernel queued it: wakes nobody
+      continue;
+    }
+    // Record first, take wakers second: this order is what poll_ready() relies on.
+    registration->apply_event(event.readiness);
+    if (has_any(event.readiness, ready_signals(Direction::read))) {
+      if (Waker waker = registration->reader.take()) {
+        batch_.add(std::move(waker));
+        ++wakes;
+      }
+    }
+    if (has_any(event.readiness, ready_signals(Direction::write))) {
+      if (Waker waker = registration->writer.take()) {
+        batch_.add(std::move(waker));
+        ++wakes;
+      }
+    }
+  }
+  const std::uint64_t fired = wheel_.advance(Clock::now(), batch_);
+  wakes += fired;
+
+  counters_.turns.fetch_add(1, std::memory_order_relaxed);
+  counters_.events.fetch_add(count, std::memory_order_relaxed);
+  counters_.stale_events.fetch_add(stale, std::memory_order_relaxed);
+  counters_.timer_fires.fetch_add(fired, std::memory_order_relaxed);
+  if (wakes != 0) {
+    counters_.wakes.fetch_add(wakes, std::memory_order_relaxed);
+    counters_.batches.fetch_add(1, std::memory_order_relaxed);
+    if (wakes > counters_.max_batch.load(std::memory_order_relaxed)) {
+      counters_.max_batch.store(wakes, std::memory_order_relaxed);
+    }
+  }
+  batch_.flush();
 }
 
 RegistrationHandle Reactor::register_fd(int fd) {
@@ -176,6 +260,7 @@ ReactorMetrics Reactor::metrics() const noexcept {
   metrics.timer_fires = counters_.timer_fires.load(std::memory_order_relaxed);
   metrics.batches = counters_.batches.load(std::memory_order_relaxed);
   metrics.max_batch = counters_.max_batch.load(std::memory_order_relaxed);
+  metrics.worker_turns = counters_.worker_turns.load(std::memory_order_relaxed);
   return metrics;
 }
 

@@ -105,6 +105,11 @@ Config::Builder& Config::Builder::blocking_keep_alive(std::chrono::milliseconds 
   return set_by_builder("blocking_keep_alive");
 }
 
+Config::Builder& Config::Builder::reactor_mode(ReactorMode value) {
+  config_.reactor_mode = value;
+  return set_by_builder("reactor_mode");
+}
+
 Config::Builder& Config::Builder::compute_threads(std::size_t value) {
   config_.compute_threads = value;
   return set_by_builder("compute_threads");

@@ -273,6 +273,36 @@ constexpr KeyDef kPinThreads{
     [](const Config&) -> std::optional<std::string> { return std::nullopt; },
     [](const Config& config) { return std::string(config.pin_threads ? "true" : "false"); }};
 
+constexpr std::pair<std::string_view, ReactorMode> kReactorModes[] = {
+    {"dedicated", ReactorMode::dedicated}, {"shared", ReactorMode::shared}};
+
+constexpr KeyDef kReactorMode{
+    "reactor_mode",
+    [](Config& config, const RawValue& value) {
+      const std::optional<std::string_view> text = text_of(value);
+      if (!text) throw ValueError(concat("must be a string, got ", type_name(value)));
+      for (const auto& [name, mode] : kReactorModes) {
+        if (equals_ignoring_case(name, *text)) {
+          config.reactor_mode = mode;
+          return;
+        }
+      }
+      throw ValueError(concat("must be \"dedicated\" or \"shared\", got ", quoted(*text)));
+    },
+    [](const Config& config) -> std::optional<std::string> {
+      for (const auto& entry : kReactorModes) {
+        if (entry.second == config.reactor_mode) return std::nullopt;
+      }
+      return concat("must be dedicated or shared, got ",
+                    std::to_string(static_cast<int>(config.reactor_mode)));
+    },
+    [](const Config& config) {
+      for (const auto& [name, mode] : kReactorModes) {
+        if (mode == config.reactor_mode) return toml_string(name);
+      }
+      return std::string("\"?\"");
+    }};
+
 constexpr KeyDef kBlockingKeepAlive{
     "blocking_keep_alive",
     [](Config& config, const RawValue& value) {
@@ -306,6 +336,7 @@ constexpr std::array kKeys{
     unsigned_key<&Config::global_queue_interval, 1, 1'000'000>("global_queue_interval"),
     unsigned_key<&Config::lifo_cap, 0, 1024>("lifo_cap"),
     unsigned_key<&Config::event_budget, 1, 1'000'000>("event_budget"),
+    kReactorMode,
     unsigned_key<&Config::max_blocking_threads, 1, 100'000>("max_blocking_threads"),
     kBlockingKeepAlive,
     unsigned_key<&Config::compute_threads, 0, 4096>("compute_threads"),

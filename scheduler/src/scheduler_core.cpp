@@ -14,6 +14,7 @@ SchedulerCore::SchedulerCore(SchedulerOptions options)
   workers_.reserve(options_.worker_threads);
   for (std::size_t i = 0; i < options_.worker_threads; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, static_cast<std::uint32_t>(i)));
+    workers_.back()->parker.set_driver(options_.idle_driver);
   }
   exited_ = workers_.size();  // none running until start()
 }

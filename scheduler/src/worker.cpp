@@ -69,6 +69,9 @@ TaskHeader* Worker::next_task() {
   // Fairness: every global_queue_interval ticks the inbox goes first, so tasks woken from
   // outside are not starved by a local queue that never empties.
   if (tick_ % core_.options().global_queue_interval == 0) {
+    // In the shared reactor mode, IO that became ready while every worker was busy is
+    // dispatched here, by a busy worker, at the same interval.
+    if (IdleDriver* driver = core_.options().idle_driver) driver->dispatch_ready();
     TaskHeader* task = nullptr;
     if (inbox.try_dequeue(inbox_token, task)) return task;
   }

@@ -60,6 +60,7 @@ void expect_same_settings(const Config& actual, const Config& expected) {
   EXPECT_EQ(actual.global_queue_interval, expected.global_queue_interval);
   EXPECT_EQ(actual.lifo_cap, expected.lifo_cap);
   EXPECT_EQ(actual.event_budget, expected.event_budget);
+  EXPECT_EQ(actual.reactor_mode, expected.reactor_mode);
   EXPECT_EQ(actual.max_blocking_threads, expected.max_blocking_threads);
   EXPECT_EQ(actual.blocking_keep_alive, expected.blocking_keep_alive);
   EXPECT_EQ(actual.compute_threads, expected.compute_threads);
@@ -471,6 +472,23 @@ TEST(ConfigEnv, BooleansAcceptCommonSpellingsInAnyCase) {
               HasSubstr("must be a boolean (true/false, 1/0, yes/no, on/off), got 'maybe'"));
 }
 
+TEST(ConfigEnv, ReactorModeIsOneOfTwoWordsInAnyCase) {
+  EXPECT_EQ(from_env_map({{"WEFT_REACTOR_MODE", "Shared"}}).reactor_mode, ReactorMode::shared);
+  EXPECT_EQ(from_env_map({{"WEFT_REACTOR_MODE", "dedicated"}}).reactor_mode,
+            ReactorMode::dedicated);
+  const ConfigError error = env_error({{"WEFT_REACTOR_MODE", "both"}});
+  EXPECT_EQ(error.key(), "reactor_mode");
+  EXPECT_STREQ(
+      error.what(),
+      "env WEFT_REACTOR_MODE: reactor_mode must be \"dedicated\" or \"shared\", got 'both'");
+}
+
+TEST(ConfigToml, ReactorModeIsAString) {
+  EXPECT_EQ(from_toml("reactor_mode = \"shared\"\n").reactor_mode, ReactorMode::shared);
+  EXPECT_THAT(toml_error("reactor_mode = 1\n").what(),
+              HasSubstr("reactor_mode must be a string, got integer"));
+}
+
 TEST(ConfigEnv, MalformedIntegerNamesTheVariable) {
   const ConfigError error = env_error({{"WEFT_WORKER_THREADS", "abc"}});
   EXPECT_EQ(error.key(), "worker_threads");
@@ -586,6 +604,7 @@ TEST(ConfigDescribe, PrintsOneTomlLinePerKey) {
             "global_queue_interval = 61\n"
             "lifo_cap = 3\n"
             "event_budget = 128\n"
+            "reactor_mode = \"dedicated\"\n"
             "max_blocking_threads = 512\n"
             "blocking_keep_alive = \"1500ms\"\n"
             "compute_threads = 0\n");
@@ -605,6 +624,7 @@ TEST(ConfigDescribe, RoundTripsEveryNonDefaultValue) {
                               .global_queue_interval(1'000'000)
                               .lifo_cap(0)
                               .event_budget(1)
+                              .reactor_mode(ReactorMode::shared)
                               .max_blocking_threads(100'000)
                               .blocking_keep_alive(2h)
                               .compute_threads(4096)

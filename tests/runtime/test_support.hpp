@@ -46,8 +46,10 @@ inline constexpr bool kOptimized = false;
 // Multiplier for loop counts: 1 under ThreadSanitizer, up to 8 in an optimized build.
 inline constexpr int kScale = kThreadSanitizer ? 1 : (kAddressSanitizer || !kOptimized) ? 2 : 8;
 
+// A runtime of `workers` workers; other settings from the WEFT_* environment, so that ctest can
+// run a suite again in another configuration (e.g. WEFT_REACTOR_MODE=shared).
 inline weft::Config config_with(std::size_t workers) {
-  return weft::Config::builder().worker_threads(workers).build();
+  return weft::Config::builder().from_env().worker_threads(workers).build();
 }
 
 // Aborts the process with a message if the scope it guards does not finish in time: a hang

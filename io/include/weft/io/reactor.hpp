@@ -1,6 +1,9 @@
 #pragma once
 // Reactor: one dedicated thread ("weft-reactor") that blocks in the Poller for every
-// registered descriptor at once and drives the timer wheel. Each turn it
+// registered descriptor at once and drives the timer wheel. In the shared mode
+// (ReactorOptions::idle_workers_drive) idle workers take that role themselves through the
+// IdleDriver interface and the thread is only a fallback; whoever drives, one turn at a time
+// (a driver token makes sure of it), each turn
 //   1. sleeps in Poller::wait until an event, a wake() or the next timer deadline;
 //   2. for each event, finds the registration by token (a stale token is skipped), records
 //      the readiness, and takes the reader's waker (readable/hang-up/error) and the writer's
@@ -49,9 +52,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -62,11 +67,13 @@
 #include <weft/io/registration.hpp>
 #include <weft/io/timer_wheel.hpp>
 #include <weft/scheduler/context.hpp>
+#include <weft/scheduler/idle_driver.hpp>
+#include <weft/scheduler/wake_batch.hpp>
 #include <weft/scheduler/waker.hpp>
 
 namespace weft::io {
 
-class Reactor {
+class Reactor final : public IdleDriver {
  public:
   using Clock = std::chrono::steady_clock;
   using TimePoint = Clock::time_point;
@@ -76,7 +83,7 @@ class Reactor {
   explicit Reactor(ReactorOptions options = {});
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
-  ~Reactor();
+  ~Reactor() override;
 
   // Watches `fd` (readable, writable and hang-up, edge-triggered) until the handle is
   // destroyed. One registration per descriptor. The descriptor should be non-blocking.
@@ -105,6 +112,11 @@ class Reactor {
   // fired or was cancelled.
   bool update_timer(TimerHandle timer, const Waker& waker);
 
+  // IdleDriver (used by the scheduler in the shared mode; see idle_driver.hpp).
+  bool drive_while(bool (*keep_waiting)(void* context), void* context) noexcept override;
+  void interrupt() noexcept override;
+  void dispatch_ready() noexcept override;
+
   ReactorMetrics metrics() const noexcept;
   std::size_t registrations() const;  // live registrations
   std::size_t timers() const;         // pending timers
@@ -113,6 +125,17 @@ class Reactor {
   friend class RegistrationHandle;
   void deregister(int fd, std::uint64_t token) noexcept;
   void run() noexcept;
+  void run_fallback() noexcept;
+  // One poller wait (blocking until an event, a wake() or the next timer, or not at all) and
+  // the dispatch of its events and due timers. The caller holds the driver token.
+  void turn(bool may_block) noexcept;
+  bool try_take_driver(std::uint32_t role) noexcept;
+  void release_driver() noexcept;
+
+  // The driver token: who may call turn() now.
+  static constexpr std::uint32_t kNoDriver = 0;
+  static constexpr std::uint32_t kBlockingDriver = 1;  // waiting in the poller
+  static constexpr std::uint32_t kPollingDriver = 2;   // a turn that does not wait
 
   struct Counters {
     std::atomic<std::uint64_t> turns{0};
@@ -122,15 +145,21 @@ class Reactor {
     std::atomic<std::uint64_t> timer_fires{0};
     std::atomic<std::uint64_t> batches{0};
     std::atomic<std::uint64_t> max_batch{0};
+    std::atomic<std::uint64_t> worker_turns{0};
   };
 
   const ReactorOptions options_;
   std::unique_ptr<Poller> poller_;
   detail::RegistrationSlab slab_;
   TimerWheel wheel_;           // wakes poller_ when a timer earlier than its sleep is added
-  std::vector<Event> events_;  // reactor thread only
+  std::vector<Event> events_;  // the driver's only
+  WakeBatch batch_;            // the driver's only
   Counters counters_;
+  std::atomic<std::uint32_t> driver_{kNoDriver};
+  std::atomic<Clock::rep> last_turn_{0};  // when a turn last ended, for the fallback thread
   std::atomic<bool> stop_{false};
+  std::mutex stop_mutex_;  // the fallback thread's sleep, cut short by the destructor
+  std::condition_variable stop_cv_;
   std::thread thread_;  // last: started once everything above exists
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // Reactor counters: a relaxed snapshot, readable from any thread at any time. Only the
-// reactor thread updates them, so reading never slows it down.
+// thread currently driving the reactor updates them, so reading never slows it down.
 
 #include <cstdint>
 
@@ -14,6 +14,7 @@ struct ReactorMetrics {
   std::uint64_t timer_fires = 0;   // of those, timers
   std::uint64_t batches = 0;       // turns that delivered at least one waker
   std::uint64_t max_batch = 0;     // most wakers delivered by one turn
+  std::uint64_t worker_turns = 0;  // of the turns, those run by a worker (shared mode)
 
   // The average size of a delivered batch: how many wakes each trip to the scheduler carried.
   double wakes_per_batch() const noexcept {

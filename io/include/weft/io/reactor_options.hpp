@@ -12,6 +12,14 @@ struct ReactorOptions {
   std::size_t events_per_wait = 1024;
   // Name of the reactor thread as tools show it (at most 15 characters are kept on Linux).
   std::string thread_name = "weft-reactor";
+  // false ("dedicated"): the reactor thread alone waits in the poller, and every IO wakeup
+  // crosses from it to a worker.
+  // true ("shared"): the reactor also serves as the scheduler's IdleDriver: a worker with
+  // nothing to run waits in the poller itself and runs what it wakes without the hop, busy
+  // workers poll it now and then, and the reactor thread only steps in (polling every
+  // millisecond) when nobody has looked for longer than that, e.g. every worker is stuck in a
+  // long poll.
+  bool idle_workers_drive = false;
 };
 
 }  // namespace weft::io

@@ -44,6 +44,16 @@ class ConfigError : public Error {
   std::string source_;
 };
 
+// Who waits in the operating system's readiness primitive (epoll) for IO and timers.
+enum class ReactorMode {
+  // Only the dedicated reactor thread: every IO wakeup hops from it to a worker.
+  dedicated,
+  // Idle workers wait in epoll themselves and run what becomes ready without the hop; busy
+  // workers check for ready IO every global_queue_interval polls; the reactor thread is kept as
+  // a fallback that dispatches ready IO and timers when nobody has looked for 1 ms.
+  shared,
+};
+
 struct Config {
   class Builder;
 
@@ -67,6 +77,8 @@ struct Config {
   std::uint32_t lifo_cap = 3;
   // Operations a task may perform per poll before it is made to yield.
   std::uint32_t event_budget = 128;
+  // See ReactorMode; docs/configuration.md has the measurements behind the default.
+  ReactorMode reactor_mode = ReactorMode::dedicated;
   // Upper bound on threads of the blocking pool.
   std::size_t max_blocking_threads = 512;
   // How long an idle blocking-pool thread waits for work before it exits.
@@ -105,6 +117,7 @@ class Config::Builder {
   Builder& global_queue_interval(std::uint32_t value);
   Builder& lifo_cap(std::uint32_t value);
   Builder& event_budget(std::uint32_t value);
+  Builder& reactor_mode(ReactorMode value);
   Builder& max_blocking_threads(std::size_t value);
   Builder& blocking_keep_alive(std::chrono::milliseconds value);
   Builder& compute_threads(std::size_t value);

@@ -94,6 +94,7 @@ class Runtime {
   static Runtime* current() noexcept;
 
  private:
+  static io::ReactorOptions reactor_options(const Config& config);
   static SchedulerOptions scheduler_options(const Config& config, Runtime* self);
 
   Config config_;

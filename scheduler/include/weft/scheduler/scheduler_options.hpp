@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include <weft/scheduler/idle_driver.hpp>
+
 namespace weft {
 
 struct SchedulerOptions {
@@ -16,6 +18,9 @@ struct SchedulerOptions {
   std::uint32_t global_queue_interval = 61;
   std::uint32_t lifo_cap = 3;        // consecutive LIFO-slot polls before the queue gets a turn
   std::uint32_t event_budget = 128;  // operations a task may do per poll (see coop.hpp)
+  // If set, idle workers wait for IO and timers through it instead of only sleeping, and busy
+  // workers poll it every global_queue_interval ticks. Must outlive the scheduler.
+  IdleDriver* idle_driver = nullptr;
   // Run on each worker thread as it starts and just before it exits.
   std::function<void(std::size_t worker_index)> on_thread_start;
   std::function<void(std::size_t worker_index)> on_thread_stop;

@@ -1,0 +1,33 @@
+#pragma once
+// IdleDriver: lets a worker that has run out of tasks wait for IO and timers itself instead of
+// sleeping, so that an IO wakeup reaches its task without a hop through another thread (the
+// "shared" reactor mode; see docs/architecture.md). The scheduler does not know what is being
+// driven: weft::io::Reactor implements this interface, and a runtime without one simply parks.
+//
+// At most one thread drives at a time; whoever does dispatches every ready event and due
+// timer to the scheduler, whichever worker the woken tasks belong to.
+
+namespace weft {
+
+class IdleDriver {
+ public:
+  IdleDriver() = default;
+  IdleDriver(const IdleDriver&) = delete;
+  IdleDriver& operator=(const IdleDriver&) = delete;
+  virtual ~IdleDriver() = default;
+
+  // Called by a worker that is about to sleep. If no other thread drives, waits for events on
+  // the calling thread and dispatches them, for as long as `keep_waiting(context)` is true
+  // (checked before every wait), and returns true. Returns false at once if another thread is
+  // driving: the worker then sleeps as usual.
+  virtual bool drive_while(bool (*keep_waiting)(void* context), void* context) noexcept = 0;
+
+  // Makes a drive_while() in progress on another thread re-check its condition promptly.
+  virtual void interrupt() noexcept = 0;
+
+  // Called by busy workers every so often: if no thread is driving, dispatches what is ready
+  // now without waiting, so IO is not left waiting while every worker has tasks to run.
+  virtual void dispatch_ready() noexcept = 0;
+};
+
+}  // namespace weft
