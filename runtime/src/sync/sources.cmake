@@ -1,0 +1,3 @@
+# The async coordination primitives (weft/runtime/sync/*.hpp).
+target_sources(weft_runtime PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/semaphore.cpp)
