@@ -89,8 +89,9 @@ TEST(JoinSet, ResultsComeInCompletionOrder) {
   auto [spawned_tx, spawned_rx] = weft::oneshot::channel<int>();
   auto handle = rt.spawn(in_completion_order(events, &live, std::move(spawned_tx)));
   wait_for_result(spawned_rx);
+  for (auto& event : events) event->wait_registrations(1);  // every child started
+  EXPECT_EQ(live.load(), 4);
   for (int i = 3; i >= 0; --i) {
-    events[static_cast<std::size_t>(i)]->wait_registrations(1);
     const int before = live.load();
     events[static_cast<std::size_t>(i)]->set();
     // Release the next one only after this child finished, so the order is determined.
