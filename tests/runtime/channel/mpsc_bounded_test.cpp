@@ -262,6 +262,60 @@ TEST_P(MpscBoundedStress, SmallCapacityManyProducersNoLossNoDuplicate) {
   EXPECT_EQ(wait_for_result(consumer), producers * count);
 }
 
+// Closing in the middle of a stream: every value is either received or handed back to its
+// sender in a SendError, never lost and never both.
+weft::Task<void> produce_until_closed(weft::mpsc::Sender<long> tx, long producer, long count,
+                                      std::vector<char>* returned) {
+  for (long i = 0; i < count; ++i) {
+    try {
+      co_await tx.send(producer * 1'000'000 + i);
+    } catch (weft::mpsc::SendError<long>& error) {
+      if (error.value() != producer * 1'000'000 + i) ADD_FAILURE() << "wrong value handed back";
+      (*returned)[i] = 1;
+    }
+  }
+}
+
+weft::Task<std::vector<long>> receive_then_close(weft::mpsc::Receiver<long> rx, long close_after) {
+  std::vector<long> got;
+  while (auto v = co_await rx.recv()) {
+    got.push_back(*v);
+    if (static_cast<long>(got.size()) == close_after) rx.close();
+  }
+  co_return got;
+}
+
+TEST_P(MpscBoundedStress, CloseMidStreamLosesNothing) {
+  Watchdog watchdog;
+  weft::Runtime rt(config_with(GetParam()));
+  const int producers = 4;
+  const long count = 500L * weft_test::kScale;
+  auto [tx, rx] = weft::mpsc::channel<long>(2);
+  std::vector<std::vector<char>> returned(producers, std::vector<char>(count, 0));
+  auto consumer = rt.spawn(receive_then_close(std::move(rx), producers * count / 3));
+  std::vector<weft::JoinHandle<void>> senders;
+  for (int p = 0; p < producers; ++p) {
+    senders.push_back(rt.spawn(produce_until_closed(tx, p, count, &returned[p])));
+  }
+  { auto gone = std::move(tx); }
+  for (auto& s : senders) wait_for_result(s);
+  const std::vector<long> got = wait_for_result(consumer);
+  std::vector<std::vector<char>> received(producers, std::vector<char>(count, 0));
+  for (long v : got) {
+    char& seen = received[v / 1'000'000][v % 1'000'000];
+    ASSERT_EQ(seen, 0) << "duplicate " << v;
+    seen = 1;
+  }
+  for (int p = 0; p < producers; ++p) {
+    for (long i = 0; i < count; ++i) {
+      ASSERT_EQ(received[p][i] + returned[p][i], 1)
+          << "value " << i << " of producer " << p
+          << (received[p][i] ? " both received and returned" : " lost");
+    }
+  }
+  EXPECT_GE(static_cast<long>(got.size()), producers * count / 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Workers, MpscBoundedStress, ::testing::Values(1, 2, 4));
 
 }  // namespace

@@ -89,7 +89,8 @@ class MpscChan {
     if (local_pos_ == local_.size()) {
       if (const Take refilled = refill(); refilled != Take::value) return refilled;
     }
-    out.emplace(std::move(local_[local_pos_++]));
+    out.emplace(std::move(local_[local_pos_]));
+    ++local_pos_;  // only once moved out: a throwing move leaves the value in place
     if (local_pos_ == local_.size()) {
       local_.clear();  // keeps the capacity for the next swap
       local_pos_ = 0;
