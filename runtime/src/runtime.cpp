@@ -21,7 +21,9 @@ Runtime::~Runtime() {
 }
 
 bool Runtime::shutdown(std::chrono::milliseconds timeout) {
-  return scheduler_.shutdown(timeout);
+  const bool stopped = scheduler_.shutdown(timeout);
+  shutdown_offload();
+  return stopped;
 }
 
 Runtime* Runtime::current() noexcept {

@@ -19,6 +19,7 @@
 #include <weft/runtime/config.hpp>
 #include <weft/runtime/detail/task_cell.hpp>
 #include <weft/runtime/join_handle.hpp>
+#include <weft/runtime/offload_handle.hpp>
 #include <weft/runtime/task.hpp>
 #include <weft/scheduler/metrics.hpp>
 #include <weft/scheduler/scheduler.hpp>
@@ -42,6 +43,16 @@ using spawned_future_t = typename spawned_future<std::remove_cvref_t<F>>::type;
 
 template <class F>
 concept Spawnable = is_task<std::remove_cvref_t<F>>::value || Future<std::remove_cvref_t<F>>;
+
+class BlockingPool;  // runtime/src/offload: the pools behind spawn_blocking and compute
+class ComputePool;
+// Defined beside the pools, so that this header needs neither of them complete.
+struct OffloadPoolDelete {
+  void operator()(BlockingPool* pool) const noexcept;
+  void operator()(ComputePool* pool) const noexcept;
+};
+using BlockingPoolPtr = std::unique_ptr<BlockingPool, OffloadPoolDelete>;
+using ComputePoolPtr = std::unique_ptr<ComputePool, OffloadPoolDelete>;
 }  // namespace detail
 
 class Runtime {
@@ -77,6 +88,29 @@ class Runtime {
     return block_on_future(handle);
   }
 
+  // Runs `fn()` on the blocking pool, a set of threads apart from the workers, started on
+  // demand up to Config::max_blocking_threads (beyond it jobs queue) and ended after
+  // Config::blocking_keep_alive idle. co_await the handle for the result. Callable from any
+  // thread. See blocking.hpp.
+  template <class Fn>
+  requires detail::Offloadable<Fn>
+  auto spawn_blocking(Fn&& fn) {
+    auto [handle, job] = detail::make_offload_job(std::forward<Fn>(fn), exception_handler_.id());
+    submit_blocking(std::move(job));
+    return std::move(handle);
+  }
+
+  // Runs `fn()` inside the runtime's oneTBB arena (Config::compute_threads), where it may use
+  // tbb::parallel_for and friends; co_await the handle for the result. Callable from any
+  // thread. See compute.hpp.
+  template <class Fn>
+  requires detail::Offloadable<Fn>
+  auto compute(Fn&& fn) {
+    auto [handle, job] = detail::make_offload_job(std::forward<Fn>(fn), exception_handler_.id());
+    submit_compute(std::move(job));
+    return std::move(handle);
+  }
+
   // Stops the runtime as the destructor does. Returns false if some worker was still
   // inside a poll after `timeout` (a task blocking its thread); the destructor then waits
   // for it. From inside one of this runtime's tasks it starts the shutdown and returns
@@ -89,6 +123,10 @@ class Runtime {
   io::Reactor& reactor() noexcept { return *reactor_; }
   std::size_t worker_count() const noexcept { return scheduler_.worker_count(); }
   std::vector<WorkerMetrics> metrics() const { return scheduler_.metrics(); }
+  // Threads of the blocking pool alive now, busy or idle.
+  std::size_t blocking_threads() const;
+  // The compute arena's maximum concurrency (Config::compute_threads, or oneTBB's choice).
+  std::size_t compute_concurrency() const noexcept;
 
   // The runtime whose worker thread is calling, or nullptr on any other thread.
   static Runtime* current() noexcept;
@@ -96,6 +134,14 @@ class Runtime {
  private:
   static io::ReactorOptions reactor_options(const Config& config);
   static SchedulerOptions scheduler_options(const Config& config, Runtime* self);
+  // runtime/src/offload/runtime_offload.cpp
+  static detail::BlockingPoolPtr make_blocking_pool(const Config& config);
+  static detail::ComputePoolPtr make_compute_pool(const Config& config);
+  void submit_blocking(detail::OffloadJobPtr job);
+  void submit_compute(detail::OffloadJobPtr job);
+  // Drops the offloaded jobs not started; waits for the running ones unless called from
+  // one of this runtime's workers (the destructor waits then).
+  void shutdown_offload() noexcept;
 
   Config config_;
   // config_.unhandled_exception_handler, registered for as long as the runtime lives.
@@ -104,6 +150,9 @@ class Runtime {
   // runs their destructors, which deregister descriptors and timers from the reactor.
   std::unique_ptr<io::Reactor> reactor_;
   Scheduler scheduler_;
+  // After the scheduler: shut down (in shutdown()) once no task can submit any more.
+  detail::BlockingPoolPtr blocking_pool_ = make_blocking_pool(config_);
+  detail::ComputePoolPtr compute_pool_ = make_compute_pool(config_);
 };
 
 // Spawns onto the runtime of the calling worker thread. Throws std::logic_error when
