@@ -19,6 +19,8 @@
 #include <weft/io/file_descriptor.hpp>
 #include <weft/scheduler/waker.hpp>
 
+#include "../common/probe_waker.hpp"
+
 namespace weft_io_test {
 
 using namespace std::chrono_literals;
@@ -26,47 +28,7 @@ using namespace std::chrono_literals;
 // How long a test waits for something that should happen promptly before calling it lost.
 inline constexpr std::chrono::seconds kPatience{10};
 
-// A Waker that counts wakes and live references and lets a test wait for a wake.
-// `on_wake` (optional) runs on the waking thread, e.g. to record an order.
-struct Probe {
-  std::atomic<int> wakes{0};
-  std::atomic<int> refs{0};
-  std::function<void()> on_wake;
-  std::mutex mutex;
-  std::condition_variable woken;
-
-  weft::Waker waker() {
-    refs.fetch_add(1);
-    return weft::Waker(&vtable, this);
-  }
-
-  // Waits until at least `count` wakes happened; false if that takes longer than kPatience.
-  bool wait_for_wakes(int count) {
-    std::unique_lock lock(mutex);
-    return woken.wait_for(lock, kPatience, [&] { return wakes.load() >= count; });
-  }
-
-  static void* clone(void* p) noexcept {
-    static_cast<Probe*>(p)->refs.fetch_add(1);
-    return p;
-  }
-  // The reference is given up before the wake is signalled, and the signal is the last
-  // thing that touches the probe (notify under the lock): a test that saw the wake may
-  // check the count, or destroy the probe, at once.
-  static void wake(void* p) noexcept {
-    static_cast<Probe*>(p)->refs.fetch_sub(1);
-    signal(static_cast<Probe*>(p));
-  }
-  static void wake_by_ref(void* p) noexcept { signal(static_cast<Probe*>(p)); }
-  static void drop(void* p) noexcept { static_cast<Probe*>(p)->refs.fetch_sub(1); }
-  static void signal(Probe* self) noexcept {
-    if (self->on_wake) self->on_wake();
-    std::lock_guard lock(self->mutex);
-    self->wakes.fetch_add(1);
-    self->woken.notify_all();
-  }
-  static constexpr weft::WakerVTable vtable{&clone, &wake, &wake_by_ref, &drop};
-};
+using Probe = weft_test::ProbeWaker;
 
 struct FdPair {
   weft::io::FileDescriptor first;

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/probe_waker.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

@@ -433,26 +433,7 @@ TEST(WakeBatch, ATaskAddedTwiceIsPolledOnce) {
   EXPECT_EQ(polls.load(), 2);
 }
 
-// A plain (non-task) waker counts its wakes.
-struct CountingWaker {
-  std::atomic<int> wakes{0};
-  std::atomic<int> refs{0};
-  weft::Waker waker() {
-    refs.fetch_add(1);
-    return weft::Waker(&vtable, this);
-  }
-  static void* clone(void* p) noexcept {
-    static_cast<CountingWaker*>(p)->refs.fetch_add(1);
-    return p;
-  }
-  static void wake(void* p) noexcept {
-    wake_by_ref(p);
-    drop(p);
-  }
-  static void wake_by_ref(void* p) noexcept { static_cast<CountingWaker*>(p)->wakes.fetch_add(1); }
-  static void drop(void* p) noexcept { static_cast<CountingWaker*>(p)->refs.fetch_sub(1); }
-  static constexpr weft::WakerVTable vtable{&clone, &wake, &wake_by_ref, &drop};
-};
+using CountingWaker = weft_test::ProbeWaker;
 
 TEST(WakeBatch, NonTaskWakersAreWokenImmediately) {
   CountingWaker counter;

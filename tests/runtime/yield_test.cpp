@@ -19,26 +19,7 @@ using weft_test::config_with;
 using weft_test::wait_for_result;
 using weft_test::Watchdog;
 
-// A Waker that counts wakes, for polling futures by hand.
-struct CountingWaker {
-  std::atomic<int> wakes{0};
-  std::atomic<int> refs{0};
-  weft::Waker waker() {
-    refs.fetch_add(1);
-    return weft::Waker(&vtable, this);
-  }
-  static void* clone(void* p) noexcept {
-    static_cast<CountingWaker*>(p)->refs.fetch_add(1);
-    return p;
-  }
-  static void wake(void* p) noexcept {
-    wake_by_ref(p);
-    drop(p);
-  }
-  static void wake_by_ref(void* p) noexcept { static_cast<CountingWaker*>(p)->wakes.fetch_add(1); }
-  static void drop(void* p) noexcept { static_cast<CountingWaker*>(p)->refs.fetch_sub(1); }
-  static constexpr weft::WakerVTable vtable{&clone, &wake, &wake_by_ref, &drop};
-};
+using CountingWaker = weft_test::ProbeWaker;
 
 TEST(YieldNow, IsPendingOnceWithASelfWakeThenReady) {
   CountingWaker counter;

@@ -5,30 +5,11 @@
 #include <atomic>
 #include <thread>
 
+#include "../common/probe_waker.hpp"
+
 namespace {
 
-// A Waker that counts its wakes and live references, to check the contract precisely.
-struct Probe {
-  std::atomic<int> wakes{0};
-  std::atomic<int> refs{0};
-
-  weft::Waker waker() {
-    refs.fetch_add(1);
-    return weft::Waker(&vtable, this);
-  }
-
-  static void* clone(void* p) noexcept {
-    static_cast<Probe*>(p)->refs.fetch_add(1);
-    return p;
-  }
-  static void wake(void* p) noexcept {
-    wake_by_ref(p);
-    drop(p);
-  }
-  static void wake_by_ref(void* p) noexcept { static_cast<Probe*>(p)->wakes.fetch_add(1); }
-  static void drop(void* p) noexcept { static_cast<Probe*>(p)->refs.fetch_sub(1); }
-  static constexpr weft::WakerVTable vtable{&clone, &wake, &wake_by_ref, &drop};
-};
+using Probe = weft_test::ProbeWaker;
 
 TEST(Waker, CopyAndMoveCountReferences) {
   Probe probe;
