@@ -1,5 +1,6 @@
 // Built against the installed package by scripts/check-consumer.sh: if this compiles,
-// links and prints the right answer, the install tree is usable.
+// links and prints the right answer, the install tree is usable (the umbrella header, the
+// channels, the sync primitives, the combinators and the blocking pool included).
 #include <cstdio>
 
 #include <weft/weft.hpp>
@@ -8,9 +9,28 @@ namespace {
 weft::Task<int> add(int a, int b) {
   co_return a + b;
 }
+
+weft::Task<void> produce(weft::mpsc::Sender<int> tx, weft::Mutex<int>& total) {
+  for (int i = 1; i <= 4; ++i) {
+    co_await tx.send(i);
+    auto guard = co_await total.lock();
+    *guard += i;
+  }
+}
+
 weft::Task<int> run() {
   auto handle = weft::spawn(add(40, 2));
-  co_return co_await handle;
+  auto [tx, rx] = weft::mpsc::channel<int>(2);
+  weft::Mutex<int> total(0);
+  auto producer = weft::spawn(produce(std::move(tx), total));
+  int received = 0;
+  while (auto value = co_await rx.recv()) received += *value;
+  co_await producer;
+  auto [answer, blocking] =
+      co_await weft::when_all(std::move(handle), weft::spawn_blocking([] { return 1; }));
+  auto guard = co_await total.lock();
+  const int locked_total = *guard;
+  co_return (received == 10 && locked_total == 10 && blocking == 1) ? answer : -1;
 }
 }  // namespace
 

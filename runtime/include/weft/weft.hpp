@@ -1,13 +1,29 @@
 #pragma once
 // Everything weft offers, in one include.
 
+#include <weft/io/net/net.hpp>
+#include <weft/runtime/blocking.hpp>
+#include <weft/runtime/broadcast.hpp>
+#include <weft/runtime/compute.hpp>
 #include <weft/runtime/config.hpp>
 #include <weft/runtime/errors.hpp>
 #include <weft/runtime/join_handle.hpp>
+#include <weft/runtime/join_set.hpp>
+#include <weft/runtime/mpsc.hpp>
 #include <weft/runtime/oneshot.hpp>
 #include <weft/runtime/runtime.hpp>
+#include <weft/runtime/sync/barrier.hpp>
+#include <weft/runtime/sync/cancellation_token.hpp>
+#include <weft/runtime/sync/mutex.hpp>
+#include <weft/runtime/sync/notify.hpp>
+#include <weft/runtime/sync/rw_lock.hpp>
+#include <weft/runtime/sync/semaphore.hpp>
 #include <weft/runtime/task.hpp>
+#include <weft/runtime/task_local.hpp>
 #include <weft/runtime/time.hpp>
+#include <weft/runtime/watch.hpp>
+#include <weft/runtime/when_all.hpp>
+#include <weft/runtime/when_any.hpp>
 #include <weft/runtime/yield.hpp>
 #include <weft/scheduler/coop.hpp>
 #include <weft/scheduler/waker.hpp>
