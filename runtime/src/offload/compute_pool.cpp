@@ -7,9 +7,27 @@
 
 #include <oneapi/tbb/info.h>
 
+#if defined(WEFT_TSAN_ANNOTATIONS)
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace weft::detail {
 
 namespace {
+
+// ThreadSanitizer builds compile this file uninstrumented (sources.cmake) and tell TSan here
+// what oneTBB's uninstrumented queue does: the enqueue happens before the task runs.
+void tsan_release([[maybe_unused]] void* address) noexcept {
+#if defined(WEFT_TSAN_ANNOTATIONS)
+  __tsan_release(address);
+#endif
+}
+
+void tsan_acquire([[maybe_unused]] void* address) noexcept {
+#if defined(WEFT_TSAN_ANNOTATIONS)
+  __tsan_acquire(address);
+#endif
+}
 
 // The pool whose job is running on this thread, so that shutdown never waits for itself.
 thread_local const ComputePool* tl_compute_pool = nullptr;
@@ -44,17 +62,19 @@ void ComputePool::submit(OffloadJobPtr job) {
     }
   }
   if (job) {  // still ours: the pool is shut down
-    job->cancel();
+    cancel_job(std::move(job));
     return;
   }
   try {
     // The arena task carries no job, only the pool: the job travels through queue_, whose
-    // lock orders the hand-over for every thread (oneTBB's own queues are invisible to
-    // ThreadSanitizer).
+    // lock orders the hand-over for every thread. (This file is built without TSan
+    // instrumentation: see sources.cmake.)
+    tsan_release(this);
     arena_.enqueue([this] { run_one(); });
   } catch (...) {
     // Out of memory: one job too many is queued. Take ours back and tell the caller; if an
     // arena task already took ours, the job left over has no task and is dropped instead.
+    OffloadJobPtr taken_back;
     OffloadJobPtr orphan;
     {
       std::lock_guard lock(mutex_);
@@ -62,19 +82,23 @@ void ComputePool::submit(OffloadJobPtr job) {
       auto it = std::find_if(queue_.begin(), queue_.end(),
                              [mine](const OffloadJobPtr& queued) { return queued.get() == mine; });
       if (it != queue_.end()) {
+        taken_back = std::move(*it);
         queue_.erase(it);
-        throw;
-      }
-      if (!queue_.empty()) {
+      } else if (!queue_.empty()) {
         orphan = std::move(queue_.back());
         queue_.pop_back();
       }
     }
-    if (orphan) orphan->cancel();
+    if (taken_back) {
+      release_job(std::move(taken_back));
+      throw;
+    }
+    if (orphan) cancel_job(std::move(orphan));
   }
 }
 
 void ComputePool::run_one() noexcept {
+  tsan_acquire(this);
   OffloadJobPtr job;
   {
     std::lock_guard lock(mutex_);
@@ -85,8 +109,7 @@ void ComputePool::run_one() noexcept {
   }
   if (job) {
     const ComputePool* const outer = std::exchange(tl_compute_pool, this);
-    job->run();
-    job.reset();
+    run_job(std::move(job));
     tl_compute_pool = outer;
   }
   std::lock_guard lock(mutex_);
@@ -100,7 +123,7 @@ void ComputePool::shutdown(bool wait) noexcept {
     shutdown_ = true;
     dropped.swap(queue_);
   }
-  for (auto& job : dropped) job->cancel();
+  for (auto& job : dropped) cancel_job(std::move(job));
   dropped.clear();
   if (!wait || tl_compute_pool == this) return;
   std::unique_lock lock(mutex_);

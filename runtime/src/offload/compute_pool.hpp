@@ -16,6 +16,13 @@
 
 namespace weft::detail {
 
+// The pool's last steps with a job, defined in runtime_offload.cpp. ThreadSanitizer builds
+// compile compute_pool.cpp uninstrumented (see sources.cmake), and the release of the job's
+// reference count must happen in instrumented code for TSan to see it.
+void run_job(OffloadJobPtr&& job) noexcept;      // runs it, then lets go
+void cancel_job(OffloadJobPtr&& job) noexcept;   // drops it unrun (TaskCancelled), lets go
+void release_job(OffloadJobPtr&& job) noexcept;  // lets go, nothing else
+
 class ComputePool {
  public:
   // `threads` is the arena's maximum concurrency; 0 lets oneTBB choose.
@@ -33,9 +40,11 @@ class ComputePool {
 
   int max_concurrency() const noexcept { return max_concurrency_; }
 
- private:
+  // Runs the job at the head of the queue, if any (shutdown may have dropped it); what each
+  // arena task calls.
   void run_one() noexcept;
 
+ private:
   tbb::task_arena arena_;
   int max_concurrency_;
 

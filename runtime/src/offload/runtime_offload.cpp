@@ -7,6 +7,20 @@
 
 namespace weft {
 
+void detail::run_job(OffloadJobPtr&& job) noexcept {
+  job->run();
+  job.reset();
+}
+
+void detail::cancel_job(OffloadJobPtr&& job) noexcept {
+  job->cancel();
+  job.reset();
+}
+
+void detail::release_job(OffloadJobPtr&& job) noexcept {
+  job.reset();
+}
+
 void detail::OffloadPoolDelete::operator()(BlockingPool* pool) const noexcept {
   delete pool;
 }

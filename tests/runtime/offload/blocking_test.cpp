@@ -80,7 +80,9 @@ TEST(SpawnBlocking, VoidResult) {
 
 weft::Task<std::unique_ptr<std::string>> move_only() {
   auto owned = std::make_unique<std::string>("captured");
-  // A move-only callable returning a move-only value.
+  // A move-only callable returning a move-only value. The handle is bound first: g++ 12
+  // mishandles a closure temporary with move-only captures inside a co_await expression
+  // (it crashed here; docs/blocking-and-compute.md).
   auto handle = weft::spawn_blocking([owned = std::move(owned)]() mutable {
     *owned += " and returned";
     return std::move(owned);

@@ -3,8 +3,9 @@
 // long) on a pool of threads apart from the workers, and co_await its result.
 //
 //   weft::Task<std::string> load(std::string path) {
-//     co_return co_await weft::spawn_blocking([path] { return read_whole_file(path); });
-//   }
+//     auto handle = weft::spawn_blocking([path] { return read_whole_file(path); });
+//     co_return co_await handle;   // bind first: g++ 12 double-destroys a lambda temporary's
+//   }                              // captures inside co_await (docs/blocking-and-compute.md)
 //   auto handle = rt.spawn_blocking([] { return 42; });   // from any thread
 //   int v = weft::block_on_future(handle);                // a plain thread may wait on it
 //

@@ -10,6 +10,10 @@
 // to the runtime's unhandled-exception handler. A job the pool dropped at shutdown before it
 // started completes with TaskCancelled. The handle may be moved at any time, even while a
 // task awaits it: the waker lives in the shared state, not in the handle.
+//
+// With g++ 12, bind the handle to a variable before co_await when the callable captures
+// anything with a destructor: g++ 12 destroys such a lambda temporary twice when it is
+// written inside the co_await expression (docs/blocking-and-compute.md).
 
 #include <atomic>
 #include <concepts>
