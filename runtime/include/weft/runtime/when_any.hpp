@@ -6,7 +6,7 @@
 //   std::size_t which = winner.index();           // 0 or 1
 //   auto body = std::visit([](auto& v) { return v; }, winner);
 //
-//   auto r = co_await weft::select(rx.recv(), weft::sleep(100ms));   // select == when_any
+//   auto r = co_await weft::select(std::move(rx), weft::sleep(100ms));   // select == when_any
 //   if (r.index() == 1) { /* timed out */ }
 //
 //   weft::AnyResult<int> first = co_await weft::when_any(std::move(vector_of_tasks));
