@@ -26,8 +26,8 @@ weft::Task<int> run() {
   int received = 0;
   while (auto value = co_await rx.recv()) received += *value;
   co_await producer;
-  auto [answer, blocking] =
-      co_await weft::when_all(std::move(handle), weft::spawn_blocking([] { return 1; }));
+  auto offloaded = weft::spawn_blocking([] { return 1; });
+  auto [answer, blocking] = co_await weft::when_all(std::move(handle), std::move(offloaded));
   auto guard = co_await total.lock();
   const int locked_total = *guard;
   co_return (received == 10 && locked_total == 10 && blocking == 1) ? answer : -1;
