@@ -26,7 +26,7 @@ struct CountingWait {
   weft_test::Event* event;
   std::atomic<int>* polls;
   weft::Poll<void> poll(weft::Context& cx) {
-    polls->fetch_add(1, std::memory_order_acq_rel);
+    weft_test::bump_and_notify(*polls);  // wait_at_least() may be blocked on it
     return event->wait().poll(cx);
   }
 };
