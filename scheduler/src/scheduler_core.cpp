@@ -103,10 +103,12 @@ void SchedulerCore::schedule_remote(std::span<TaskHeader*> tasks) {
     if (notified_count < 64) notified[notified_count++] = target;
     begin = end;
   }
-  remote_pushers_.fetch_sub(1, std::memory_order_seq_cst);
   // One notify per target at most; after the first wakes a searcher the rest are cheap
   // no-ops, and searchers chain further wakeups only while they keep finding work.
   for (std::size_t i = 0; i < notified_count; ++i) notify_parked(notified[i]);
+  // Only now: teardown waits for this count to reach zero before it frees the workers, and
+  // the notifies above still read them.
+  remote_pushers_.fetch_sub(1, std::memory_order_seq_cst);
 }
 
 void SchedulerCore::notify_parked(std::uint32_t preferred) {
