@@ -331,6 +331,81 @@ TEST(Semaphore, StressNeverMoreThanTheLimitHeldAndNoPermitLost) {
   }
 }
 
+weft::Task<void> acquire_then_forget(weft::Semaphore* sem, std::size_t n,
+                                     std::atomic<int>* queued) {
+  auto permit = co_await observed(sem->acquire(n), queued);
+  permit.forget();
+}
+
+TEST(Semaphore, LockFreeTryAcquireNeverOvertakesAQueuedWaiter) {
+  Watchdog watchdog;
+  weft::Runtime rt(config_with(2));
+  weft::Semaphore sem(0);
+  std::atomic<bool> stop{false};
+  std::atomic<int> stolen{0};
+  // Spins on the lock-free path while releases go to the queued waiter under the lock:
+  // released permits belong to the waiter, so every try_acquire must fail.
+  std::thread spinner([&] {
+    while (!stop.load(std::memory_order_acquire)) {
+      if (auto permit = sem.try_acquire(1)) stolen.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+  const int rounds = 20 * weft_test::kScale;
+  for (int round = 0; round < rounds; ++round) {
+    std::atomic<int> queued{0};
+    auto handle = rt.spawn(acquire_then_forget(&sem, 3, &queued));
+    wait_at_least(queued, 1);
+    for (int i = 0; i < 3; ++i) sem.release(1);
+    wait_for_result(handle);
+    ASSERT_EQ(sem.available_permits(), 0u) << "round " << round;
+  }
+  stop.store(true, std::memory_order_release);
+  spinner.join();
+  EXPECT_EQ(stolen.load(), 0);
+  // With nobody queued the lock-free path works again.
+  sem.release(2);
+  EXPECT_TRUE(sem.try_acquire(2).has_value());
+  EXPECT_EQ(sem.available_permits(), 2u);
+}
+
+TEST(Semaphore, LockFreeAndQueuedPathsRaceWithoutLosingPermits) {
+  for (std::size_t workers : {1u, 2u}) {
+    Watchdog watchdog;
+    weft::Runtime rt(config_with(workers));
+    weft::Semaphore sem(3);
+    Occupancy occupancy;
+    std::atomic<long> acquired{0};
+    const int rounds = 100 * weft_test::kScale;
+    std::vector<weft::JoinHandle<void>> handles;
+    for (int t = 0; t < 4; ++t) {
+      handles.push_back(rt.spawn(churn(&sem, &occupancy, rounds, 31u * t + 7, &acquired)));
+    }
+    // Plain threads on the lock-free paths: try_acquire with the permit's give-back, and
+    // try_acquire + forget + release(), racing with waiters being queued and served.
+    std::vector<std::thread> plain;
+    for (int p = 0; p < 2; ++p) {
+      plain.emplace_back([&, p] {
+        for (int i = 0; i < rounds; ++i) {
+          const std::size_t n = 1 + static_cast<std::size_t>((i + p) % 2);
+          if (auto permit = sem.try_acquire(n)) {
+            occupancy.enter(static_cast<int>(n));
+            occupancy.leave(static_cast<int>(n));
+            if (p == 1) {
+              permit->forget();
+              sem.release(n);
+            }
+          }
+        }
+      });
+    }
+    for (auto& handle : handles) wait_for_result(handle);
+    for (auto& thread : plain) thread.join();
+    EXPECT_LE(occupancy.max(), 3) << "workers=" << workers;
+    EXPECT_GT(acquired.load(), 0);
+    EXPECT_EQ(sem.available_permits(), 3u) << "workers=" << workers;
+  }
+}
+
 weft::Task<void> acquire_forever(weft::Semaphore* sem, std::size_t n, std::atomic<int>* started) {
   weft_test::bump_and_notify(*started);
   auto permit = co_await sem->acquire(n);

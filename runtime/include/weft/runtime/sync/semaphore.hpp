@@ -126,24 +126,48 @@ class Semaphore {
   // try_acquire() returns nullopt. Permits already handed out stay valid and still come
   // back when released. Idempotent.
   void close();
-  bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  bool is_closed() const noexcept {
+    return (state_.load(std::memory_order_acquire) & kClosed) != 0;
+  }
   // Permits free right now (not counting those assigned to a queued waiter).
   std::size_t available_permits() const noexcept {
-    return available_.load(std::memory_order_acquire);
+    return state_.load(std::memory_order_acquire) >> kPermitShift;
   }
 
  private:
   friend class SemaphorePermit;
+
+  // state_ packs `available permits << kPermitShift | kWaiters | kClosed` into one word, so
+  // that try_acquire, an uncontended acquire and a release with nobody queued are a single
+  // CAS without mutex_.
+  //   - kClosed is set (under mutex_) by close() and never cleared.
+  //   - kWaiters is set and cleared only under mutex_ and is set exactly while waiters_ is
+  //     non-empty. While it is set the available count is 0: a lock-free acquire (n > 0)
+  //     finds too few permits and cannot overtake the queue, and a lock-free release sees
+  //     the bit and takes mutex_ to hand its permits to the waiters in FIFO order. Hence,
+  //     with the bit set, only holders of mutex_ change state_.
+  //   kMaxPermits (max >> 3) shifted by kPermitShift cannot overflow the word.
+  static constexpr std::size_t kClosed = 1;
+  static constexpr std::size_t kWaiters = 2;
+  static constexpr unsigned kPermitShift = 2;
+
+  // The lock-free part of an acquire of n permits: true if they were taken. Throws
+  // SemaphoreClosed on a closed semaphore if throw_if_closed, else returns false.
+  bool try_take(std::size_t n, bool throw_if_closed);
+  // Adds permits with a CAS while nobody is queued; returns false (nothing done) if
+  // waiters are queued and the caller must take mutex_. check: throws
+  // std::invalid_argument on overflow of kMaxPermits.
+  bool try_add(std::size_t n, bool check);
   // Adds permits and assigns them to waiters; the caller holds mutex_.
   void add_permits_locked(std::size_t n, detail::PendingWakes& wakes) noexcept;
+  // Clears kWaiters once waiters_ became empty; the caller holds mutex_.
+  void sync_waiters_bit_locked() noexcept;
   // Returns permits that were taken (never overflows: they came from this semaphore).
   void give_back(std::size_t n) noexcept;
 
   mutable std::mutex mutex_;
-  std::size_t permits_;  // guarded by mutex_; mirrored in available_ for lock-free reads
-  std::atomic<std::size_t> available_;
-  std::atomic<bool> closed_{false};
-  detail::WaitList waiters_;  // non-empty only while permits_ == 0
+  std::atomic<std::size_t> state_;
+  detail::WaitList waiters_;  // guarded by mutex_; non-empty exactly while kWaiters is set
 };
 
 inline void SemaphorePermit::give_back() noexcept {
