@@ -87,9 +87,15 @@ void SchedulerCore::schedule_remote(std::span<TaskHeader*> tasks) {
   std::size_t begin = 0;
   std::uint32_t notified[64];
   std::size_t notified_count = 0;
+  // A worker that dispatches IO itself (the shared reactor mode) keeps what it woke: it is
+  // awake and about to look for work, while the tasks' previous workers may be asleep, and
+  // waking one of them would bring back the hop this mode exists to avoid. Idle peers still
+  // get notified below and can steal.
+  Worker* self = current_worker();
+  const bool from_own_worker = self != nullptr && &self->core() == this;
   while (begin < tasks.size()) {
-    const std::uint32_t target = pick_remote_worker(tasks[begin]);
-    std::size_t end = begin + 1;
+    const std::uint32_t target = from_own_worker ? self->index() : pick_remote_worker(tasks[begin]);
+    std::size_t end = from_own_worker ? tasks.size() : begin + 1;
     while (end < tasks.size() &&
            tasks[end]->last_worker.load(std::memory_order_relaxed) == target) {
       ++end;

@@ -239,7 +239,12 @@ bool Worker::spin_for_work() {
   for (int round = 0; round < kRounds && !core_.closed(); ++round) {
     for (int i = 0; i < 32; ++i) cpu_relax();
     if (core_.any_worker_has_work()) return true;
-    if ((round & 15) == 15 && std::chrono::steady_clock::now() > deadline) break;
+    if ((round & 15) == 15) {
+      // In the shared reactor mode nobody may be waiting in epoll while we spin: look at it
+      // too, or IO that became ready now would wait for the end of the spin.
+      if (IdleDriver* driver = core_.options().idle_driver) driver->dispatch_ready();
+      if (std::chrono::steady_clock::now() > deadline) break;
+    }
   }
   return false;
 }
