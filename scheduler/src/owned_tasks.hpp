@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <mutex>
 
-#include "spin_lock.hpp"
+#include <weft/scheduler/detail/spin_lock.hpp>
 
 #include <weft/scheduler/detail/task_header.hpp>
 

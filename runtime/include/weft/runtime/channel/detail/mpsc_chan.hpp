@@ -24,9 +24,9 @@
 #include <vector>
 
 #include <weft/runtime/channel/detail/send_error.hpp>
-#include <weft/runtime/channel/detail/spin_lock.hpp>
 #include <weft/scheduler/context.hpp>
 #include <weft/scheduler/coop.hpp>
+#include <weft/scheduler/detail/spin_lock.hpp>
 #include <weft/scheduler/poll.hpp>
 #include <weft/scheduler/waker.hpp>
 
@@ -189,7 +189,7 @@ class MpscChan {
   }
 
   // Shared between the senders and the receiver, guarded by lock_.
-  SpinLock lock_;
+  weft::detail::SpinLock lock_;
   std::vector<T> incoming_;
   Waker waker_;
   bool parked_ = false;

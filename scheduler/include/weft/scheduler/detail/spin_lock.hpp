@@ -1,6 +1,6 @@
 #pragma once
 // SpinLock: for critical sections of a few instructions that are rarely contended (the
-// owned-task shards). Cheaper than a mutex on the uncontended path (one exchange, one
+// owned-task shards, the mpsc channel's queue). Cheaper than a mutex on the uncontended path (one exchange, one
 // store) and it yields the thread while contended so that a preempted holder can finish.
 
 #include <atomic>
