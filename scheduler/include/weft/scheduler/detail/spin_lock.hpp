@@ -1,7 +1,8 @@
 #pragma once
 // SpinLock: for critical sections of a few instructions that are rarely contended (the
-// owned-task shards, the mpsc channel's queue). Cheaper than a mutex on the uncontended path (one exchange, one
-// store) and it yields the thread while contended so that a preempted holder can finish.
+// owned-task shards, the mpsc channel's queue). Cheaper than a mutex on the uncontended path (one
+// exchange, one store) and it yields the thread while contended so that a preempted holder can
+// finish.
 
 #include <atomic>
 #include <thread>
