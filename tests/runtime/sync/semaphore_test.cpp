@@ -178,10 +178,18 @@ TEST(Semaphore, ALargeRequestIsNotOvertakenBySmallerOnes) {
   EXPECT_EQ(sem.available_permits(), 0u);
   EXPECT_FALSE(big.is_finished());
   EXPECT_FALSE(small.is_finished());
-  sem.release(2);  // completes the big one, then serves the small one
+  // One more permit: enough for the small request, but the big one is at the head and takes
+  // it. With no permit left the small one cannot have been served, so checking it is not
+  // finished is not a race.
+  sem.release(1);
   wait_for_result(big);
+  EXPECT_EQ(sem.available_permits(), 0u);
+  EXPECT_FALSE(small.is_finished()) << "the small request overtook the big one";
+  sem.release(1);
   wait_for_result(small);
   EXPECT_EQ(sem.available_permits(), 0u);
+  // Both tasks record themselves only after being granted, and the big one had finished
+  // before the small one could be granted anything.
   std::lock_guard lock(order_mutex);
   EXPECT_EQ(order, (std::vector<int>{0, 1}));
 }
