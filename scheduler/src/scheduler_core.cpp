@@ -59,7 +59,10 @@ void SchedulerCore::spawn(TaskHeader* task) {
 
 void SchedulerCore::schedule(TaskHeader* task) {
   Worker* w = current_worker();
-  if (w != nullptr && &w->core() == this) {
+  // The LIFO slot only while the worker runs a task: between tasks (driving the reactor in
+  // the shared mode, spinning, parking) nothing would look at the slot, so the task goes to
+  // the worker's own inbox instead, with a notify that ends a park (schedule_remote).
+  if (w != nullptr && &w->core() == this && w->running_task()) {
     w->schedule_local(task, /*is_yield=*/false);
     return;
   }

@@ -58,6 +58,9 @@ class Worker {
 
   std::uint32_t index() const noexcept { return index_; }
   SchedulerCore& core() noexcept { return core_; }
+  // True while this worker runs a task (and the LIFO streak after it), i.e. when a task it
+  // wakes will be picked up by run_task() without anyone being notified.
+  bool running_task() const noexcept { return running_task_; }
   bool has_queued_work() const noexcept;
   WorkerMetrics read_metrics() const noexcept;
 
@@ -84,6 +87,7 @@ class Worker {
   SchedulerCore& core_;
   const std::uint32_t index_;
   bool searching_ = false;
+  bool running_task_ = false;
   std::uint32_t tick_ = 0;
   std::uint32_t rng_ = 0;
 };

@@ -149,6 +149,7 @@ void Worker::run_task(TaskHeader* task) {
     // The last searcher to find work hands the search on, so surplus work gets a worker.
     if (core_.idle().stop_searching()) core_.notify_parked(index_);
   }
+  running_task_ = true;
   poll_task(task);
   // A task woken by the one just polled sits in the LIFO slot; run it now, while its data
   // is hot, but only lifo_cap times in a row so the local queue is not starved.
@@ -161,6 +162,7 @@ void Worker::run_task(TaskHeader* task) {
     counters.bump(counters.lifo_hits);
     poll_task(next);
   }
+  running_task_ = false;
 }
 
 // Polls one task that we hold a queue reference for, and carries out the state transitions

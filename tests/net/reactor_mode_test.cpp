@@ -1,7 +1,8 @@
 // The two reactor modes (Config::reactor_mode): in the shared mode idle workers wait in epoll
 // and run what becomes ready without a hop through the reactor thread; the thread itself steps
 // in only when no worker has looked for a while. The whole net suite also runs in the shared
-// mode (ctest names "shared_reactor.*"); these cases check what is specific to each mode.
+// mode it is not the default of (ctest names "dedicated_reactor.*"); these cases check what is
+// specific to each mode.
 
 #include "../../examples/echo_protocol.hpp"
 #include "net_test_support.hpp"
@@ -91,6 +92,30 @@ TEST(ReactorMode, SharedModeServesConcurrentConnections) {
     for (auto& client : clients) co_await client;
   }());
   EXPECT_GT(runtime.reactor().metrics().worker_turns, 0u);
+}
+
+// A worker that drives the reactor wakes tasks between polls, not during one. A waker that is
+// not a plain task waker (here select()'s per-child waker, fired by the timer) wakes the task
+// from inside the driver's turn; the task must still run, in either mode and with one worker
+// (the driver itself) or two. Two rounds: the first is woken by the timer, the second is
+// ready at once.
+Task<std::size_t> receive_or_time_out(weft::oneshot::Receiver<int> rx) {
+  auto winner = co_await weft::select(std::move(rx), weft::sleep(std::chrono::milliseconds(2)));
+  co_return winner.index();
+}
+
+TEST(ReactorMode, AChildWakerFiredWhileDrivingWakesItsTask) {
+  for (const auto mode : {weft::ReactorMode::shared, weft::ReactorMode::dedicated}) {
+    for (const std::size_t workers : {1u, 2u}) {
+      const weft_test::Watchdog watchdog;
+      weft::Runtime runtime(config_for(mode, workers));
+      for (int round = 0; round < 20; ++round) {
+        auto [tx, rx] = weft::oneshot::channel<int>();
+        EXPECT_EQ(runtime.block_on(receive_or_time_out(std::move(rx))), 1u)
+            << "workers=" << workers;
+      }
+    }
+  }
 }
 
 }  // namespace
