@@ -604,7 +604,7 @@ TEST(ConfigDescribe, PrintsOneTomlLinePerKey) {
             "global_queue_interval = 61\n"
             "lifo_cap = 3\n"
             "event_budget = 128\n"
-            "reactor_mode = \"dedicated\"\n"
+            "reactor_mode = \"shared\"\n"
             "max_blocking_threads = 512\n"
             "blocking_keep_alive = \"1500ms\"\n"
             "compute_threads = 0\n");

@@ -49,7 +49,7 @@ inline constexpr bool kOptimized = false;
 inline constexpr int kScale = kThreadSanitizer ? 1 : (kAddressSanitizer || !kOptimized) ? 2 : 8;
 
 // A runtime of `workers` workers; other settings from the WEFT_* environment, so that ctest can
-// run a suite again in another configuration (e.g. WEFT_REACTOR_MODE=shared).
+// run a suite again in another configuration (e.g. WEFT_REACTOR_MODE=dedicated).
 inline weft::Config config_with(std::size_t workers) {
   return weft::Config::builder().from_env().worker_threads(workers).build();
 }

@@ -78,7 +78,7 @@ struct Config {
   // Operations a task may perform per poll before it is made to yield.
   std::uint32_t event_budget = 128;
   // See ReactorMode; docs/configuration.md has the measurements behind the default.
-  ReactorMode reactor_mode = ReactorMode::dedicated;
+  ReactorMode reactor_mode = ReactorMode::shared;
   // Upper bound on threads of the blocking pool.
   std::size_t max_blocking_threads = 512;
   // How long an idle blocking-pool thread waits for work before it exits.
