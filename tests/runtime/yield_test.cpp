@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <latch>
 #include <thread>
 #include <vector>
@@ -48,9 +49,12 @@ TEST(YieldNow, ATaskThatYieldsCompletes) {
 
 // Waits (by yielding, never by suspending on a waker) until `flag` is set by another task.
 // With a single worker this can only finish if yield_now really lets the other task run.
-// Returns how many yields it took, or -1 if it gave up.
-weft::Task<int> spin_until(std::atomic<bool>* flag, int max_yields) {
-  for (int i = 0; i < max_yields; ++i) {
+// Returns how many yields it took, or -1 if it gave up after `limit`. The bound is time, not
+// a yield count: the setter may be spawned by a test thread that a loaded machine preempts
+// for milliseconds, long enough for any fixed number of yields.
+weft::Task<long> spin_until(std::atomic<bool>* flag, std::chrono::seconds limit) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  for (long i = 0; std::chrono::steady_clock::now() < give_up; ++i) {
     if (flag->load()) co_return i;
     co_await weft::yield_now();
   }
@@ -62,8 +66,8 @@ weft::Task<void> set_flag(std::atomic<bool>* flag) {
   co_return;
 }
 
-weft::Task<int> spinner_then_setter(std::atomic<bool>* flag) {
-  auto spinner = weft::spawn(spin_until(flag, 10'000));
+weft::Task<long> spinner_then_setter(std::atomic<bool>* flag) {
+  auto spinner = weft::spawn(spin_until(flag, std::chrono::seconds(10)));
   auto setter = weft::spawn(set_flag(flag));
   co_await setter;
   co_return co_await spinner;
@@ -74,7 +78,7 @@ TEST(YieldNow, LetsOtherTasksOnTheSameWorkerRun) {
   weft::Runtime rt(config_with(1));
   // Spawned from outside: both land in the worker's inbox.
   std::atomic<bool> flag{false};
-  auto spinner = rt.spawn(spin_until(&flag, 10'000));
+  auto spinner = rt.spawn(spin_until(&flag, std::chrono::seconds(10)));
   auto setter = rt.spawn(set_flag(&flag));
   wait_for_result(setter);
   EXPECT_GE(wait_for_result(spinner), 0) << "the spinner never saw the other task run";
