@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <string>
 #include <system_error>
+#include <thread>
 
 #include <pthread.h>
 
+#include <weft/scheduler/detail/cpu_relax.hpp>
 #include <weft/scheduler/wake_batch.hpp>
 
 namespace weft::io {
@@ -108,7 +110,23 @@ void Reactor::run_fallback() noexcept {
 }
 
 bool Reactor::drive_while(bool (*keep_waiting)(void*), void* context) noexcept {
-  if (stop_.load(std::memory_order_acquire) || !try_take_driver(kBlockingDriver)) return false;
+  // A polling driver (a busy worker's dispatch_ready, the fallback's check) holds the token
+  // for one turn that does not wait. Giving up then would leave nobody in epoll: this worker
+  // would sleep on its futex and ready IO would wait for the next periodic check. So wait for
+  // that turn to end; only a blocking driver (someone already waiting in epoll) sends the
+  // caller to sleep.
+  for (unsigned attempt = 0;; ++attempt) {
+    if (stop_.load(std::memory_order_acquire)) return false;
+    if (!keep_waiting(context)) return true;  // unparked meanwhile: the park is over
+    if (try_take_driver(kBlockingDriver)) break;
+    if (driver_.load(std::memory_order_relaxed) != kPollingDriver) return false;
+    // The holder may share this core (the fallback thread, a worker on a one-core budget).
+    if (attempt < 64) {
+      weft::detail::cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
   tl_driving = this;
   // keep_waiting is checked before every wait; an interrupt() after the check leaves the
   // poller's wake pending, so that wait returns at once.

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <limits>
 
+#include <weft/scheduler/detail/cpu_relax.hpp>
+
 #include "scheduler_core.hpp"
 
 namespace weft::detail {
@@ -16,14 +18,6 @@ thread_local Worker* tl_worker = nullptr;
 thread_local std::uint32_t tl_budget = std::numeric_limits<std::uint32_t>::max();
 
 constexpr std::uint32_t kInboxBatch = LocalQueue<TaskHeader>::capacity / 2;
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 std::uint32_t next_random(std::uint32_t& state) noexcept {
   // xorshift32: cheap and good enough to spread thieves over victims.

@@ -18,8 +18,10 @@ class IdleDriver {
 
   // Called by a worker that is about to sleep. If no other thread drives, waits for events on
   // the calling thread and dispatches them, for as long as `keep_waiting(context)` is true
-  // (checked before every wait), and returns true. Returns false at once if another thread is
-  // driving: the worker then sleeps as usual.
+  // (checked before every wait), and returns true. Returns false if another thread is waiting
+  // in the driver already: the worker then sleeps as usual. A driver that is only passing
+  // through (a turn that does not wait) is waited for instead. Also returns true, without
+  // driving, if `keep_waiting` turned false while waiting for the driver.
   virtual bool drive_while(bool (*keep_waiting)(void* context), void* context) noexcept = 0;
 
   // Makes a drive_while() in progress on another thread re-check its condition promptly.
