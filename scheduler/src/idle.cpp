@@ -33,8 +33,12 @@
 //    searchers to park performs its RMW after R, so its re-check, which follows that RMW,
 //    sees the published task (the fence orders the push before R, R before the RMW, the
 //    RMW before the re-check's loads). It then wakes a worker for it.
-// And a searcher that finds work calls stop_searching(); if it was the last searcher it
-// wakes another worker, so that surplus work does not wait for a busy worker.
+// And a searcher that finds work calls stop_searching(); if it was the last searcher and some
+// queue still holds work, it wakes another worker, so that surplus work does not wait for a
+// busy worker. (This wake is for throughput only: the argument above does not need it,
+// since the searcher looks at every queue again before it parks. Skipping it when nothing
+// is queued saves a futile wake per IO event when a driving worker wakes one task for
+// itself.)
 //
 // Wakeups are not doubled either: worker_to_notify() moves a sleeper to unparked and
 // searching under the sleeper lock before returning it, so two pushers never wake the

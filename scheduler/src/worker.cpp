@@ -140,8 +140,11 @@ TaskHeader* Worker::steal_work() {
 void Worker::run_task(TaskHeader* task) {
   if (searching_) {
     searching_ = false;
-    // The last searcher to find work hands the search on, so surplus work gets a worker.
-    if (core_.idle().stop_searching()) core_.notify_parked(index_);
+    // The last searcher to find work hands the search on, so surplus work gets a worker; if
+    // this task was the only one queued, a woken peer would find nothing (idle.cpp).
+    if (core_.idle().stop_searching() && core_.any_worker_has_work()) {
+      core_.notify_parked(index_);
+    }
   }
   running_task_ = true;
   poll_task(task);
