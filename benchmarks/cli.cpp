@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "timing.hpp"
+
 namespace weft::bench {
 
 void usage_error(std::string_view why) {
@@ -75,6 +77,13 @@ double Flags::optional_positive(std::string_view flag, double fallback, double m
     usage_error(std::string(flag) + " needs a number in (0, " + bound + "], got '" + copy + "'");
   }
   return value;
+}
+
+void print_case_result(std::string_view name, int workers, const Measurement& m) {
+  std::printf("runtime=weft workload=%.*s workers=%d ns_per_op=%.3f iters=%zu\n",
+              static_cast<int>(name.size()), name.data(), workers, ns_per_op(m),
+              m.iteration_ns.size());
+  std::fflush(stdout);
 }
 
 }  // namespace weft::bench

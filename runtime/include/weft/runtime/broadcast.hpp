@@ -20,6 +20,7 @@
 #include <utility>
 
 #include <weft/runtime/channel/detail/broadcast_shared.hpp>
+#include <weft/runtime/channel/detail/counted_ref.hpp>
 #include <weft/runtime/channel/detail/send_error.hpp>
 #include <weft/runtime/channel/detail/try_recv.hpp>
 #include <weft/runtime/detail/wait_list.hpp>
@@ -48,17 +49,9 @@ class Receiver {
   Receiver(std::shared_ptr<Shared> shared, std::uint64_t next) noexcept
       : shared_(std::move(shared)), next_(next) {}
   Receiver(Receiver&& other) noexcept = default;
-  Receiver& operator=(Receiver&& other) noexcept {
-    if (this != &other) {
-      reset();
-      shared_ = std::move(other.shared_);
-      next_ = other.next_;
-    }
-    return *this;
-  }
+  Receiver& operator=(Receiver&&) noexcept = default;
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
-  ~Receiver() { reset(); }
 
   // The future recv() returns. It queues a wait node inside itself, so it must not move
   // once polled (moving it then throws std::logic_error). Destroying it while it waits
@@ -118,25 +111,16 @@ class Receiver {
   }
 
   // A new receiver of the same channel that starts at the next value sent.
-  Receiver resubscribe() const { return Receiver(shared_, checked().subscribe()); }
+  Receiver resubscribe() const { return Receiver(shared_.pointer(), checked().subscribe()); }
 
   // Values sent that this receiver has not read yet (at most the capacity).
   std::size_t len() const { return shared_ ? shared_->unread(next_) : 0; }
   bool is_empty() const { return len() == 0; }
 
  private:
-  Shared& checked() const {
-    if (!shared_) throw std::logic_error("weft: broadcast receiver used after move");
-    return *shared_;
-  }
-  void reset() noexcept {
-    if (shared_) {
-      shared_->drop_receiver();
-      shared_.reset();
-    }
-  }
+  Shared& checked() const { return shared_.checked("weft: broadcast receiver used after move"); }
 
-  std::shared_ptr<Shared> shared_;
+  channel_detail::CountedRef<Shared, channel_detail::ReceiverSide> shared_;
   std::uint64_t next_;  // the position of the next value this receiver reads
 };
 
@@ -146,22 +130,10 @@ class Sender {
 
  public:
   explicit Sender(std::shared_ptr<Shared> shared) noexcept : shared_(std::move(shared)) {}
-  Sender(const Sender& other) : shared_(other.shared_) {
-    if (shared_) shared_->add_sender();
-  }
+  Sender(const Sender&) = default;
   Sender(Sender&&) noexcept = default;
-  Sender& operator=(const Sender& other) {
-    if (this != &other) *this = Sender(other);
-    return *this;
-  }
-  Sender& operator=(Sender&& other) noexcept {
-    if (this != &other) {
-      reset();
-      shared_ = std::move(other.shared_);
-    }
-    return *this;
-  }
-  ~Sender() { reset(); }
+  Sender& operator=(const Sender&) = default;
+  Sender& operator=(Sender&&) noexcept = default;
 
   // Stores `value` for every current receiver and wakes those waiting; never waits. When
   // the ring is full the oldest value is overwritten (slow receivers then lag). Returns the
@@ -170,23 +142,14 @@ class Sender {
   std::size_t send(T value) { return checked().send(std::move(value)); }
 
   // A new receiver that sees every value sent from now on.
-  Receiver<T> subscribe() const { return Receiver<T>(shared_, checked().subscribe()); }
+  Receiver<T> subscribe() const { return Receiver<T>(shared_.pointer(), checked().subscribe()); }
 
   std::size_t receiver_count() const { return shared_ ? shared_->receiver_count() : 0; }
 
  private:
-  Shared& checked() const {
-    if (!shared_) throw std::logic_error("weft: broadcast sender used after move");
-    return *shared_;
-  }
-  void reset() noexcept {
-    if (shared_) {
-      shared_->drop_sender();
-      shared_.reset();
-    }
-  }
+  Shared& checked() const { return shared_.checked("weft: broadcast sender used after move"); }
 
-  std::shared_ptr<Shared> shared_;
+  channel_detail::CountedRef<Shared, channel_detail::SenderSide> shared_;
 };
 
 // A channel holding the last `capacity` values (1..kMaxCapacity, else

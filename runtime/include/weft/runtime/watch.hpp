@@ -22,6 +22,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include <weft/runtime/channel/detail/counted_ref.hpp>
 #include <weft/runtime/channel/detail/watch_shared.hpp>
 #include <weft/runtime/detail/wait_list.hpp>
 #include <weft/runtime/errors.hpp>
@@ -63,23 +64,10 @@ class Receiver {
   Receiver(std::shared_ptr<Shared> shared, std::uint64_t seen) noexcept
       : shared_(std::move(shared)), seen_(seen) {}
   // A copy is another receiver that has seen what this one has seen.
-  Receiver(const Receiver& other) noexcept : shared_(other.shared_), seen_(other.seen_) {
-    if (shared_) shared_->add_receiver();
-  }
+  Receiver(const Receiver&) noexcept = default;
   Receiver(Receiver&&) noexcept = default;
-  Receiver& operator=(const Receiver& other) noexcept {
-    if (this != &other) *this = Receiver(other);
-    return *this;
-  }
-  Receiver& operator=(Receiver&& other) noexcept {
-    if (this != &other) {
-      reset();
-      shared_ = std::move(other.shared_);
-      seen_ = other.seen_;
-    }
-    return *this;
-  }
-  ~Receiver() { reset(); }
+  Receiver& operator=(const Receiver&) noexcept = default;
+  Receiver& operator=(Receiver&&) noexcept = default;
 
   // The future changed() returns (Poll<void>). It queues a wait node inside itself, so it
   // must not move once polled (moving it then throws std::logic_error). It refers to the
@@ -145,18 +133,9 @@ class Receiver {
   bool is_closed() const noexcept { return !shared_ || shared_->sender_gone(); }
 
  private:
-  Shared& checked() const {
-    if (!shared_) throw std::logic_error("weft: watch receiver used after move");
-    return *shared_;
-  }
-  void reset() noexcept {
-    if (shared_) {
-      shared_->drop_receiver();
-      shared_.reset();
-    }
-  }
+  Shared& checked() const { return shared_.checked("weft: watch receiver used after move"); }
 
-  std::shared_ptr<Shared> shared_;
+  channel_detail::CountedRef<Shared, channel_detail::ReceiverSide> shared_;
   std::uint64_t seen_;  // the version this receiver saw last
 };
 
@@ -167,16 +146,9 @@ class Sender {
  public:
   explicit Sender(std::shared_ptr<Shared> shared) noexcept : shared_(std::move(shared)) {}
   Sender(Sender&&) noexcept = default;
-  Sender& operator=(Sender&& other) noexcept {
-    if (this != &other) {
-      reset();
-      shared_ = std::move(other.shared_);
-    }
-    return *this;
-  }
+  Sender& operator=(Sender&&) noexcept = default;
   Sender(const Sender&) = delete;
   Sender& operator=(const Sender&) = delete;
-  ~Sender() { reset(); }
 
   // Replaces the value and wakes every receiver waiting in changed(). The value is stored
   // even when there is no receiver (a later subscribe() sees it); returns false then.
@@ -223,7 +195,7 @@ class Sender {
   Receiver<T> subscribe() const {
     Shared& shared = checked();
     shared.add_receiver();
-    return Receiver<T>(shared_, shared.version());
+    return Receiver<T>(shared_.pointer(), shared.version());
   }
 
   std::size_t receiver_count() const noexcept { return shared_ ? shared_->receiver_count() : 0; }
@@ -231,18 +203,9 @@ class Sender {
   bool is_closed() const noexcept { return receiver_count() == 0; }
 
  private:
-  Shared& checked() const {
-    if (!shared_) throw std::logic_error("weft: watch sender used after move");
-    return *shared_;
-  }
-  void reset() noexcept {
-    if (shared_) {
-      shared_->drop_sender();
-      shared_.reset();
-    }
-  }
+  Shared& checked() const { return shared_.checked("weft: watch sender used after move"); }
 
-  std::shared_ptr<Shared> shared_;
+  channel_detail::CountedRef<Shared, channel_detail::SenderSide> shared_;
 };
 
 // A channel holding `initial` (version 0, seen by the first receiver).
