@@ -90,6 +90,13 @@ Task<void> emfile_body(const FdLimitGuard& limits) {
 }
 
 TEST(Emfile, ListenerBacksOffAndRecovers) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The address preset also enables UBSan, whose vptr check reads the vtable only after
+  // probing the memory through a pipe(). With the descriptor table full that pipe fails and
+  // every virtual call checked meanwhile (the workers' reactor calls, gtest's ostreams) is
+  // reported as "invalid vptr". The test runs in the release and TSan builds.
+  GTEST_SKIP() << "UBSan's vptr check needs free descriptors (see the comment)";
+#endif
   const FdLimitGuard limits;
   run(emfile_body(limits));
 }
