@@ -67,8 +67,11 @@ TEST(JoinSet, AnEmptySetYieldsNulloptAtOnce) {
 }
 
 // Children released in the reverse of their spawn order come back in release order.
+// `joined` counts the results received, so that the test releases the next child only after
+// the set has handed over the previous one (a child's locals are gone before its completion is
+// published, so `live` alone would let two completions race).
 weft::Task<std::vector<int>> in_completion_order(std::vector<std::shared_ptr<Event>> events,
-                                                 std::atomic<int>* live,
+                                                 std::atomic<int>* live, std::atomic<int>* joined,
                                                  weft::oneshot::Sender<int> spawned) {
   weft::JoinSet<int> set;
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -76,7 +79,10 @@ weft::Task<std::vector<int>> in_completion_order(std::vector<std::shared_ptr<Eve
   }
   spawned.send(1);
   std::vector<int> order;
-  while (auto v = co_await set.join_next()) order.push_back(*v);
+  while (auto v = co_await set.join_next()) {
+    order.push_back(*v);
+    weft_test::bump_and_notify(*joined);
+  }
   co_return order;
 }
 
@@ -84,18 +90,18 @@ TEST(JoinSet, ResultsComeInCompletionOrder) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(2));
   std::atomic<int> live{0};
+  std::atomic<int> joined{0};
   std::vector<std::shared_ptr<Event>> events;
   for (int i = 0; i < 4; ++i) events.push_back(std::make_shared<Event>());
   auto [spawned_tx, spawned_rx] = weft::oneshot::channel<int>();
-  auto handle = rt.spawn(in_completion_order(events, &live, std::move(spawned_tx)));
+  auto handle = rt.spawn(in_completion_order(events, &live, &joined, std::move(spawned_tx)));
   wait_for_result(spawned_rx);
   for (auto& event : events) event->wait_registrations(1);  // every child started
   EXPECT_EQ(live.load(), 4);
   for (int i = 3; i >= 0; --i) {
-    const int before = live.load();
     events[static_cast<std::size_t>(i)]->set();
-    // Release the next one only after this child finished, so the order is determined.
-    EXPECT_TRUE(weft_test::eventually([&] { return live.load() == before - 1; }));
+    // Release the next one only after the set returned this child, so the order is determined.
+    weft_test::wait_at_least(joined, 4 - i);
   }
   EXPECT_EQ(wait_for_result(handle), (std::vector<int>{3, 2, 1, 0}));
   EXPECT_EQ(live.load(), 0);
