@@ -412,6 +412,57 @@ TEST(WakeBatch, TheDestructorFlushes) {
   EXPECT_EQ(wait_for_result(handle), 2);
 }
 
+// Parks on its first poll, leaving its waker in its own slot; on the second poll it records
+// its number in the order the worker got to it.
+struct RecordOrderOfSecondPoll {
+  int id;
+  std::vector<weft::Waker>* wakers;
+  std::atomic<int>* parked;
+  std::mutex* order_mutex;
+  std::vector<int>* order;
+  bool woken = false;
+  weft::Poll<void> poll(weft::Context& cx) {
+    if (!woken) {
+      woken = true;
+      (*wakers)[static_cast<std::size_t>(id)] = cx.waker();
+      bump_and_notify(*parked);
+      return weft::pending;
+    }
+    std::lock_guard lock(*order_mutex);
+    order->push_back(id);
+    return weft::ready;
+  }
+};
+
+// Wakes bound for one worker run in the order they were added (for the reactor: the order
+// in which the sockets became ready), so no task is passed over by those woken after it.
+// A batch bigger than 16 is what an unstable sort by worker would have shuffled.
+TEST(WakeBatch, TasksForOneWorkerRunInTheOrderTheyWereAdded) {
+  Watchdog watchdog;
+  weft::Runtime rt(config_with(1));
+  constexpr int n = 100;  // fits one inbox-to-local-queue batch, so one worker runs them in turn
+  std::vector<weft::Waker> wakers(n);
+  std::atomic<int> parked{0};
+  std::mutex order_mutex;
+  std::vector<int> order;
+  std::vector<weft::JoinHandle<void>> handles;
+  for (int i = 0; i < n; ++i) {
+    handles.push_back(rt.spawn(RecordOrderOfSecondPoll{i, &wakers, &parked, &order_mutex, &order}));
+  }
+  wait_at_least(parked, n);
+  let_polls_finish(rt);
+  std::vector<int> wake_order;
+  for (int i = 0; i < n; ++i) wake_order.push_back(i * 37 % n);  // a fixed scramble
+  {
+    weft::WakeBatch batch;
+    for (int id : wake_order) batch.add(std::move(wakers[static_cast<std::size_t>(id)]));
+    ASSERT_EQ(batch.size(), static_cast<std::size_t>(n));
+  }
+  for (auto& h : handles) wait_for_result(h);
+  std::lock_guard lock(order_mutex);
+  EXPECT_EQ(order, wake_order);
+}
+
 TEST(WakeBatch, ATaskAddedTwiceIsPolledOnce) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(1));

@@ -2,7 +2,8 @@
 // WakeBatch: collects wakes on one thread (typically the reactor, which sees many ready
 // descriptors per wait) and delivers them together: tasks are grouped by target worker
 // and pushed with one bulk enqueue each, then only as many workers are unparked as there
-// is work for. Wakers that are not scheduler tasks are simply woken.
+// is work for. Tasks bound for the same worker keep the order in which they were added.
+// Wakers that are not scheduler tasks are simply woken.
 
 #include <cstddef>
 #include <vector>
