@@ -1,6 +1,8 @@
 // `weft-bench serve <echo|http> --workers W --port P`: the network workloads of
 // peers/WORKLOADS.md, served on 127.0.0.1:P (SO_REUSEADDR, backlog 4096) until SIGTERM or
-// SIGINT, then a graceful shutdown and exit status 0. The protocol handlers and the server
+// SIGINT, then a graceful shutdown, one line of runtime metrics on stderr (who drove the
+// reactor, wakes per batch, parks: what to look at when a run is slower than expected) and
+// exit status 0. The protocol handlers and the server
 // loop are the examples' own (examples/*_protocol.hpp, examples/graceful_server.hpp), so
 // what is measured is what the examples run.
 
@@ -35,6 +37,30 @@ Task<void> serve(weft_examples::ConnectionHandler handler, std::uint16_t port) {
                                       std::chrono::seconds(1));
 }
 
+void print_metrics(Runtime& runtime) {
+  const io::ReactorMetrics reactor = runtime.reactor().metrics();
+  WorkerMetrics total;
+  for (const WorkerMetrics& m : runtime.metrics()) {
+    total.polls += m.polls;
+    total.parks += m.parks;
+    total.unparks += m.unparks;
+    total.steals += m.steals;
+  }
+  std::fprintf(stderr,
+               "weft-bench: metrics: reactor turns=%llu (by workers %llu, by the reactor thread "
+               "%llu) events=%llu wakes=%llu wakes_per_batch=%.1f; workers polls=%llu parks=%llu "
+               "unparks=%llu steals=%llu\n",
+               static_cast<unsigned long long>(reactor.turns),
+               static_cast<unsigned long long>(reactor.worker_turns),
+               static_cast<unsigned long long>(reactor.turns - reactor.worker_turns),
+               static_cast<unsigned long long>(reactor.events),
+               static_cast<unsigned long long>(reactor.wakes), reactor.wakes_per_batch(),
+               static_cast<unsigned long long>(total.polls),
+               static_cast<unsigned long long>(total.parks),
+               static_cast<unsigned long long>(total.unparks),
+               static_cast<unsigned long long>(total.steals));
+}
+
 }  // namespace
 
 int serve_command(std::span<char* const> args) {
@@ -58,6 +84,7 @@ int serve_command(std::span<char* const> args) {
   Runtime runtime(
       Config::builder().from_env().worker_threads(static_cast<std::size_t>(workers)).build());
   runtime.block_on(serve(handler, static_cast<std::uint16_t>(port)));
+  print_metrics(runtime);
   return 0;
 }
 
