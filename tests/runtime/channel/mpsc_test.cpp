@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "../test_support.hpp"
@@ -25,6 +26,16 @@ using weft_test::LiveGuard;
 using weft_test::wait_at_least;
 using weft_test::wait_for_result;
 using weft_test::Watchdog;
+
+// The handles' value semantics, which code that stores them (in containers, in moved
+// lambdas) relies on: senders copy and move without throwing, receivers only move.
+static_assert(std::is_nothrow_copy_constructible_v<weft::mpsc::UnboundedSender<int>>);
+static_assert(std::is_nothrow_copy_assignable_v<weft::mpsc::Sender<int>>);
+static_assert(std::is_nothrow_move_constructible_v<weft::mpsc::Sender<int>>);
+static_assert(std::is_nothrow_move_assignable_v<weft::mpsc::UnboundedSender<int>>);
+static_assert(std::is_nothrow_move_assignable_v<weft::mpsc::Receiver<int>>);
+static_assert(!std::is_copy_constructible_v<weft::mpsc::Receiver<int>>);
+static_assert(!std::is_copy_assignable_v<weft::mpsc::UnboundedReceiver<int>>);
 
 weft::Task<std::vector<int>> drain(weft::mpsc::UnboundedReceiver<int> rx) {
   std::vector<int> got;

@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include <weft/runtime/channel/detail/counted_ref.hpp>
 #include <weft/runtime/channel/detail/mpsc_chan.hpp>
 #include <weft/runtime/channel/detail/send_error.hpp>
 #include <weft/runtime/channel/detail/try_recv.hpp>
@@ -84,16 +85,9 @@ class BasicReceiver {
  public:
   explicit BasicReceiver(std::shared_ptr<Chan> chan) noexcept : chan_(std::move(chan)) {}
   BasicReceiver(BasicReceiver&&) noexcept = default;
-  BasicReceiver& operator=(BasicReceiver&& other) noexcept {
-    if (this != &other) {
-      reset();
-      chan_ = std::move(other.chan_);
-    }
-    return *this;
-  }
+  BasicReceiver& operator=(BasicReceiver&&) noexcept = default;
   BasicReceiver(const BasicReceiver&) = delete;
   BasicReceiver& operator=(const BasicReceiver&) = delete;
-  ~BasicReceiver() { reset(); }
 
   // The future recv() returns: ready with the next value, or nullopt once the channel is
   // closed and drained. Destroying it while it waits takes nothing from the channel. It
@@ -150,68 +144,39 @@ class BasicReceiver {
   bool is_empty() const { return len() == 0; }
 
  protected:
-  Chan& checked() const {
-    if (!chan_) throw std::logic_error("weft: mpsc receiver used after move");
-    return *chan_;
-  }
+  Chan& checked() const { return chan_.checked("weft: mpsc receiver used after move"); }
 
  private:
-  void reset() noexcept {
-    if (chan_) {
-      chan_->drop_receiver();
-      chan_.reset();
-    }
-  }
-
-  std::shared_ptr<Chan> chan_;
+  channel_detail::CountedRef<Chan, channel_detail::ReceiverSide> chan_;
 };
 
-// The sender-count bookkeeping shared by both sender types: each copy is one sender; the
-// receiver sees the channel closed when the last one goes.
+// What both sender types share: the channel reference, each copy of which counts as one
+// sender (CountedRef); the receiver sees the channel closed when the last one goes.
 template <class T, class Limit>
 class SenderBase {
  protected:
   using Chan = channel_detail::MpscChan<T, Limit>;
 
   explicit SenderBase(std::shared_ptr<Chan> chan) noexcept : chan_(std::move(chan)) {}
-  SenderBase(const SenderBase& other) noexcept : chan_(other.chan_) {
-    if (chan_) chan_->add_sender();
-  }
+  // Copies and moves only through the sender types (no slicing into the base).
+  SenderBase(const SenderBase&) noexcept = default;
   SenderBase(SenderBase&&) noexcept = default;
-  SenderBase& operator=(const SenderBase& other) noexcept {
-    if (this != &other) *this = SenderBase(other);
-    return *this;
-  }
-  SenderBase& operator=(SenderBase&& other) noexcept {
-    if (this != &other) {
-      reset();
-      chan_ = std::move(other.chan_);
-    }
-    return *this;
-  }
-  ~SenderBase() { reset(); }
+  SenderBase& operator=(const SenderBase&) noexcept = default;
+  SenderBase& operator=(SenderBase&&) noexcept = default;
+  ~SenderBase() = default;
 
-  Chan& checked() const {
-    if (!chan_) throw std::logic_error("weft: mpsc sender used after move");
-    return *chan_;
-  }
+  Chan& checked() const { return chan_.checked("weft: mpsc sender used after move"); }
 
  public:
   // True once the receiver closed or was dropped: every send would fail.
   bool is_closed() const noexcept { return !chan_ || chan_->receiver_closed(); }
   // True when both senders feed the same channel.
-  bool same_channel(const SenderBase& other) const noexcept { return chan_ == other.chan_; }
-
- private:
-  void reset() noexcept {
-    if (chan_) {
-      chan_->drop_sender();
-      chan_.reset();
-    }
+  bool same_channel(const SenderBase& other) const noexcept {
+    return chan_.pointer() == other.chan_.pointer();
   }
 
  protected:
-  std::shared_ptr<Chan> chan_;
+  channel_detail::CountedRef<Chan, channel_detail::SenderSide> chan_;
 };
 
 }  // namespace detail
