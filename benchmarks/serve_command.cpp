@@ -2,9 +2,9 @@
 // peers/WORKLOADS.md, served on 127.0.0.1:P (SO_REUSEADDR, backlog 4096) until SIGTERM or
 // SIGINT, then a graceful shutdown, one line of runtime metrics on stderr (who drove the
 // reactor, wakes per batch, parks: what to look at when a run is slower than expected) and
-// exit status 0. The protocol handlers and the server
-// loop are the examples' own (examples/*_protocol.hpp, examples/graceful_server.hpp), so
-// what is measured is what the examples run.
+// exit status 0. The protocol handlers and the server loop are the examples' own
+// (examples/*_protocol.hpp, examples/graceful_server.hpp), so what is measured is what the
+// examples run.
 
 #include <array>
 #include <chrono>
