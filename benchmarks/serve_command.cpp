@@ -48,11 +48,12 @@ void print_metrics(Runtime& runtime) {
   }
   std::fprintf(stderr,
                "weft-bench: metrics: reactor turns=%llu (by workers %llu, by the reactor thread "
-               "%llu) events=%llu wakes=%llu wakes_per_batch=%.1f; workers polls=%llu parks=%llu "
-               "unparks=%llu steals=%llu\n",
+               "%llu, left to busy workers %llu) events=%llu wakes=%llu wakes_per_batch=%.1f; "
+               "workers polls=%llu parks=%llu unparks=%llu steals=%llu\n",
                static_cast<unsigned long long>(reactor.turns),
                static_cast<unsigned long long>(reactor.worker_turns),
                static_cast<unsigned long long>(reactor.turns - reactor.worker_turns),
+               static_cast<unsigned long long>(reactor.left_to_busy_workers),
                static_cast<unsigned long long>(reactor.events),
                static_cast<unsigned long long>(reactor.wakes), reactor.wakes_per_batch(),
                static_cast<unsigned long long>(total.polls),

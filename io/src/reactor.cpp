@@ -86,14 +86,21 @@ void Reactor::run() noexcept {
   release_driver();
 }
 
-// Shared mode: workers drive when idle and poll when busy. This thread only makes sure IO and
-// timers still move when nobody has looked for a millisecond (every worker inside a long
-// poll). While a worker waits in the poller there is nothing to cover, so the thread backs
-// off to a rare check instead of waking a thousand times a second in an idle process.
+// Shared mode: workers drive when idle and poll when busy. This thread is only the safety net
+// for when nobody looks: it takes a turn when none ran for a millisecond and the workers made
+// no progress meanwhile (every worker inside one long poll). Workers that keep polling tasks
+// reach dispatch_ready() within global_queue_interval ticks by themselves; stepping in then
+// would only make this thread a second producer into their inboxes, which moodycamel does not
+// order against the first, so woken tasks could overtake each other. Only when even busy
+// workers leave IO unseen for kBusyLimit (slow polls) does the thread step in regardless, as
+// Go's sysmon does after 10 ms. While a worker waits in the poller there is nothing to cover,
+// so the thread backs off to a rare check instead of waking a thousand times a second.
 void Reactor::run_fallback() noexcept {
   constexpr auto kCheck = std::chrono::milliseconds(1);
+  constexpr auto kBusyLimit = std::chrono::milliseconds(10);
   constexpr auto kIdleCheck = std::chrono::milliseconds(64);
   auto pause = kCheck;
+  std::uint64_t last_progress = 0;
   std::unique_lock lock(stop_mutex_);
   while (
       !stop_cv_.wait_for(lock, pause, [this] { return stop_.load(std::memory_order_acquire); })) {
@@ -102,11 +109,32 @@ void Reactor::run_fallback() noexcept {
       continue;
     }
     pause = kCheck;
+    // Read every check, so that "moved" means "moved since the previous check".
+    bool workers_moved = false;
+    if (progress_ != nullptr) {
+      const std::uint64_t progress = progress_(progress_context_);
+      workers_moved = progress != last_progress;
+      last_progress = progress;
+    }
     const Clock::time_point last{Clock::duration(last_turn_.load(std::memory_order_relaxed))};
-    if (Clock::now() - last < kCheck || !try_take_driver(kPollingDriver)) continue;
+    const auto since_turn = Clock::now() - last;
+    if (since_turn < kCheck) continue;
+    if (workers_moved && since_turn < kBusyLimit) {
+      counters_.left_to_busy_workers.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    if (!try_take_driver(kPollingDriver)) continue;
     turn(false);
     release_driver();
   }
+}
+
+void Reactor::watch_progress(ProgressFn progress, const void* context) noexcept {
+  // The fallback loop reads these under stop_mutex_, so after this returns the old source is
+  // no longer in use.
+  std::lock_guard lock(stop_mutex_);
+  progress_ = progress;
+  progress_context_ = context;
 }
 
 bool Reactor::drive_while(bool (*keep_waiting)(void*), void* context) noexcept {
@@ -279,6 +307,7 @@ ReactorMetrics Reactor::metrics() const noexcept {
   metrics.batches = counters_.batches.load(std::memory_order_relaxed);
   metrics.max_batch = counters_.max_batch.load(std::memory_order_relaxed);
   metrics.worker_turns = counters_.worker_turns.load(std::memory_order_relaxed);
+  metrics.left_to_busy_workers = counters_.left_to_busy_workers.load(std::memory_order_relaxed);
   return metrics;
 }
 

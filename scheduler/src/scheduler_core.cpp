@@ -17,11 +17,21 @@ SchedulerCore::SchedulerCore(SchedulerOptions options)
     workers_.back()->parker.set_driver(options_.idle_driver);
   }
   exited_ = workers_.size();  // none running until start()
+  if (options_.idle_driver) options_.idle_driver->watch_progress(&total_polls, this);
 }
 
 SchedulerCore::~SchedulerCore() {
   shutdown(std::chrono::milliseconds::max());
   drain_queues();  // anything a late waker pushed while we tore down
+  if (options_.idle_driver) options_.idle_driver->watch_progress(nullptr, nullptr);
+}
+
+std::uint64_t SchedulerCore::total_polls(const void* self) noexcept {
+  std::uint64_t polls = 0;
+  for (const auto& w : static_cast<const SchedulerCore*>(self)->workers_) {
+    polls += w->counters.polls.load(std::memory_order_relaxed);
+  }
+  return polls;
 }
 
 void SchedulerCore::start() {

@@ -126,6 +126,8 @@ class SchedulerCore {
  private:
   void teardown() noexcept;
   void drain_queues() noexcept;
+  // The idle driver's measure of progress (IdleDriver::watch_progress): every poll counts.
+  static std::uint64_t total_polls(const void* self) noexcept;
   std::uint32_t pick_remote_worker(const TaskHeader* task) noexcept;
 
   const SchedulerOptions options_;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <thread>
 
 #include "io_test_support.hpp"
@@ -113,6 +115,62 @@ TEST(IdleDriver, OnlyOneThreadDrivesAtATime) {
   shared.interrupt();
   driver.join();
   EXPECT_TRUE(drive_once_taken(shared, &until_flag, &flags.stop)) << "the driver was not released";
+}
+
+// What the reactor thread's safety net makes of the scheduler's progress count
+// (watch_progress). Nobody drives here, so IO would go unseen; the thread's choice depends only
+// on whether the count moved since its previous check.
+struct FakeProgress {
+  bool moving;
+  mutable std::atomic<std::uint64_t> count{0};
+
+  static std::uint64_t read(const void* self) noexcept {
+    const auto* progress = static_cast<const FakeProgress*>(self);
+    return progress->moving ? progress->count.fetch_add(1) + 1 : progress->count.load();
+  }
+};
+
+struct FallbackWindow {
+  std::uint64_t turns = 0;            // taken by the reactor thread
+  std::uint64_t left_to_workers = 0;  // checks that left IO to the workers
+  std::uint64_t busy_limit = 0;       // most turns the 10 ms bound allows over the window
+};
+
+// What the reactor thread does over a 100 ms window. The sleep is the observation window of a
+// time-based policy, not a synchronisation.
+FallbackWindow observe_fallback(bool progress_moves) {
+  const FakeProgress progress{.moving = progress_moves};
+  Reactor reactor(shared_mode());
+  reactor.watch_progress(&FakeProgress::read, &progress);
+  const auto before = reactor.metrics();
+  const auto started = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto after = reactor.metrics();
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  reactor.watch_progress(nullptr, nullptr);
+  // Each turn under the bound ends at least 10 ms after the previous one, and the first may
+  // come at once.
+  return FallbackWindow{after.turns - before.turns,
+                        after.left_to_busy_workers - before.left_to_busy_workers,
+                        static_cast<std::uint64_t>(elapsed.count()) / 10 + 1};
+}
+
+// Workers that keep polling tasks reach dispatch_ready() by themselves, so while the count
+// moves the thread leaves the turns to them, but for no longer than 10 ms at a time.
+TEST(IdleDriver, TheReactorThreadLeavesIoToBusyWorkersForAtMost10ms) {
+  const FallbackWindow seen = observe_fallback(/*progress_moves=*/true);
+  EXPECT_GT(seen.left_to_workers, 0u);
+  EXPECT_GE(seen.turns, 1u) << "the 10 ms bound did not hold";
+  EXPECT_LE(seen.turns, seen.busy_limit);
+}
+
+// A count that stands still means every worker is stuck in one poll: the thread then covers
+// for them every millisecond or so, far more often than the 10 ms bound for busy workers.
+TEST(IdleDriver, TheReactorThreadCoversStuckWorkersEveryMillisecond) {
+  const FallbackWindow seen = observe_fallback(/*progress_moves=*/false);
+  EXPECT_EQ(seen.left_to_workers, 0u);
+  EXPECT_GT(seen.turns, seen.busy_limit);
 }
 
 }  // namespace

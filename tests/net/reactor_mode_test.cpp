@@ -81,6 +81,28 @@ TEST(ReactorMode, SharedModeReactorThreadCoversWorkersStuckInAPoll) {
   EXPECT_TRUE(timer_fired.load());
 }
 
+// A worker that keeps polling tasks dispatches IO itself every global_queue_interval (61)
+// ticks, so the reactor thread leaves IO to it even when 61 ticks take longer than the
+// thread's 1 ms check (here each poll holds the worker for 100 us, so about 6 ms): stepping in
+// would make the thread a second producer into the worker's inbox, which can reorder woken
+// tasks. This checks that the runtime hands its scheduler's progress to the reactor; how
+// often the thread then steps in is IdleDriver's test (a loaded host that takes the worker's
+// core away for a whole check rightly counts as no progress).
+TEST(ReactorMode, SharedModeReactorThreadLeavesIoToABusyWorker) {
+  const weft_test::Watchdog watchdog;
+  weft::Runtime runtime(config_for(weft::ReactorMode::shared, 1));
+  const auto before = runtime.reactor().metrics().left_to_busy_workers;
+  runtime.block_on([]() -> Task<void> {
+    for (int poll = 0; poll < 600; ++poll) {
+      const auto busy_until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
+      while (std::chrono::steady_clock::now() < busy_until) {
+      }
+      co_await weft::yield_now();
+    }
+  }());
+  EXPECT_GT(runtime.reactor().metrics().left_to_busy_workers, before);
+}
+
 // Many connections served at once by two workers that take turns driving the reactor.
 TEST(ReactorMode, SharedModeServesConcurrentConnections) {
   const weft_test::Watchdog watchdog;

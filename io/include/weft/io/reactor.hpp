@@ -116,6 +116,7 @@ class Reactor final : public IdleDriver {
   bool drive_while(bool (*keep_waiting)(void* context), void* context) noexcept override;
   void interrupt() noexcept override;
   void dispatch_ready() noexcept override;
+  void watch_progress(ProgressFn progress, const void* context) noexcept override;
 
   ReactorMetrics metrics() const noexcept;
   std::size_t registrations() const;  // live registrations
@@ -146,6 +147,7 @@ class Reactor final : public IdleDriver {
     std::atomic<std::uint64_t> batches{0};
     std::atomic<std::uint64_t> max_batch{0};
     std::atomic<std::uint64_t> worker_turns{0};
+    std::atomic<std::uint64_t> left_to_busy_workers{0};
   };
 
   const ReactorOptions options_;
@@ -160,6 +162,9 @@ class Reactor final : public IdleDriver {
   std::atomic<bool> stop_{false};
   std::mutex stop_mutex_;  // the fallback thread's sleep, cut short by the destructor
   std::condition_variable stop_cv_;
+  // The scheduler's progress count, for the fallback thread; guarded by stop_mutex_.
+  ProgressFn progress_ = nullptr;
+  const void* progress_context_ = nullptr;
   std::thread thread_;  // last: started once everything above exists
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Reactor counters: a relaxed snapshot, readable from any thread at any time. Only the
-// thread currently driving the reactor updates them, so reading never slows it down.
+// thread currently driving the reactor (and, for left_to_busy_workers, the reactor thread's
+// check) updates them, so reading never slows it down.
 
 #include <cstdint>
 
@@ -15,6 +16,9 @@ struct ReactorMetrics {
   std::uint64_t batches = 0;       // turns that delivered at least one waker
   std::uint64_t max_batch = 0;     // most wakers delivered by one turn
   std::uint64_t worker_turns = 0;  // of the turns, those run by a worker (shared mode)
+  // Shared mode: the reactor thread's checks that found IO unseen for over 1 ms but left it
+  // to the workers, because they were still polling tasks (see Reactor::run_fallback).
+  std::uint64_t left_to_busy_workers = 0;
 
   // The average size of a delivered batch: how many wakes each trip to the scheduler carried.
   double wakes_per_batch() const noexcept {

@@ -50,7 +50,8 @@ enum class ReactorMode {
   dedicated,
   // Idle workers wait in epoll themselves and run what becomes ready without the hop; busy
   // workers check for ready IO every global_queue_interval polls; the reactor thread is kept as
-  // a fallback that dispatches ready IO and timers when nobody has looked for 1 ms.
+  // a fallback that dispatches ready IO and timers when nobody has looked for 1 ms and no
+  // task was polled meanwhile (10 ms while the workers keep polling).
   shared,
 };
 

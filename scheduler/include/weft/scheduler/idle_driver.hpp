@@ -7,6 +7,8 @@
 // At most one thread drives at a time; whoever does dispatches every ready event and due
 // timer to the scheduler, whichever worker the woken tasks belong to.
 
+#include <cstdint>
+
 namespace weft {
 
 class IdleDriver {
@@ -30,6 +32,14 @@ class IdleDriver {
   // Called by busy workers every so often: if no thread is driving, dispatches what is ready
   // now without waiting, so IO is not left waiting while every worker has tasks to run.
   virtual void dispatch_ready() noexcept = 0;
+
+  // Lets the driver tell busy workers from stuck ones: `progress(context)` returns a count
+  // that grows with every task the scheduler polls. The scheduler sets it for as long as it
+  // lives and clears it (nullptr) before it goes; it may be called from any thread meanwhile.
+  // A driver with a safety net of its own (the reactor thread) can then stay out of the way
+  // while the count moves, since busy workers reach dispatch_ready() by themselves.
+  using ProgressFn = std::uint64_t (*)(const void* context) noexcept;
+  virtual void watch_progress(ProgressFn progress, const void* context) noexcept = 0;
 };
 
 }  // namespace weft
