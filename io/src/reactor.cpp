@@ -93,22 +93,29 @@ void Reactor::run() noexcept {
 // would only make this thread a second producer into their inboxes, which moodycamel does not
 // order against the first, so woken tasks could overtake each other. Only when even busy
 // workers leave IO unseen for kBusyLimit (slow polls) does the thread step in regardless, as
-// Go's sysmon does after 10 ms. While a worker waits in the poller there is nothing to cover,
-// so the thread backs off to a rare check instead of waking a thousand times a second.
+// Go's sysmon does after 10 ms.
+// Each check that finds nothing to do doubles the pause, as sysmon's sleep does, because every
+// check is a context switch on a core the workers need: up to kBusyCheck while workers turn
+// or progress (a stall is then seen within two checks, about 10 ms), up to kIdleCheck while a
+// worker waits in the poller and there is nothing to cover. A turn of its own means workers
+// are stuck, and the checks go back to every millisecond.
 void Reactor::run_fallback() noexcept {
   constexpr auto kCheck = std::chrono::milliseconds(1);
   constexpr auto kBusyLimit = std::chrono::milliseconds(10);
+  constexpr auto kBusyCheck = kBusyLimit / 2;
   constexpr auto kIdleCheck = std::chrono::milliseconds(64);
   auto pause = kCheck;
+  const auto back_off = [&pause](std::chrono::milliseconds limit) {
+    pause = std::min<std::chrono::milliseconds>(pause * 2, limit);
+  };
   std::uint64_t last_progress = 0;
   std::unique_lock lock(stop_mutex_);
   while (
       !stop_cv_.wait_for(lock, pause, [this] { return stop_.load(std::memory_order_acquire); })) {
     if (driver_.load(std::memory_order_relaxed) == kBlockingDriver) {
-      pause = std::min<std::chrono::milliseconds>(pause * 2, kIdleCheck);
+      back_off(kIdleCheck);
       continue;
     }
-    pause = kCheck;
     // Read every check, so that "moved" means "moved since the previous check".
     bool workers_moved = false;
     if (progress_ != nullptr) {
@@ -118,11 +125,16 @@ void Reactor::run_fallback() noexcept {
     }
     const Clock::time_point last{Clock::duration(last_turn_.load(std::memory_order_relaxed))};
     const auto since_turn = Clock::now() - last;
-    if (since_turn < kCheck) continue;
-    if (workers_moved && since_turn < kBusyLimit) {
-      counters_.left_to_busy_workers.fetch_add(1, std::memory_order_relaxed);
+    if (since_turn < kCheck) {
+      back_off(kBusyCheck);
       continue;
     }
+    if (workers_moved && since_turn < kBusyLimit) {
+      counters_.left_to_busy_workers.fetch_add(1, std::memory_order_relaxed);
+      back_off(kBusyCheck);
+      continue;
+    }
+    pause = kCheck;
     if (!try_take_driver(kPollingDriver)) continue;
     turn(false);
     release_driver();

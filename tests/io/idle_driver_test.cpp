@@ -134,6 +134,7 @@ struct FallbackWindow {
   std::uint64_t turns = 0;            // taken by the reactor thread
   std::uint64_t left_to_workers = 0;  // checks that left IO to the workers
   std::uint64_t busy_limit = 0;       // most turns the 10 ms bound allows over the window
+  std::uint64_t elapsed_ms = 0;
 };
 
 // What the reactor thread does over a 100 ms window. The sleep is the observation window of a
@@ -153,7 +154,8 @@ FallbackWindow observe_fallback(bool progress_moves) {
   // come at once.
   return FallbackWindow{after.turns - before.turns,
                         after.left_to_busy_workers - before.left_to_busy_workers,
-                        static_cast<std::uint64_t>(elapsed.count()) / 10 + 1};
+                        static_cast<std::uint64_t>(elapsed.count()) / 10 + 1,
+                        static_cast<std::uint64_t>(elapsed.count())};
 }
 
 // Workers that keep polling tasks reach dispatch_ready() by themselves, so while the count
@@ -163,6 +165,15 @@ TEST(IdleDriver, TheReactorThreadLeavesIoToBusyWorkersForAtMost10ms) {
   EXPECT_GT(seen.left_to_workers, 0u);
   EXPECT_GE(seen.turns, 1u) << "the 10 ms bound did not hold";
   EXPECT_LE(seen.turns, seen.busy_limit);
+}
+
+// Each check costs the workers' core a context switch, so checks that find busy workers back
+// off (1, 2, 4, then 5 ms apart): about three per 10 ms, where checking every millisecond
+// would make nine.
+TEST(IdleDriver, TheReactorThreadChecksOnBusyWorkersLessOftenOverTime) {
+  const FallbackWindow seen = observe_fallback(/*progress_moves=*/true);
+  EXPECT_GT(seen.left_to_workers, 0u);
+  EXPECT_LE(seen.left_to_workers, seen.elapsed_ms / 2);
 }
 
 // A count that stands still means every worker is stuck in one poll: the thread then covers

@@ -16,10 +16,11 @@ struct ReactorOptions {
   // crosses from it to a worker.
   // true ("shared"): the reactor also serves as the scheduler's IdleDriver: a worker with
   // nothing to run waits in the poller itself and runs what it wakes without the hop, busy
-  // workers poll it now and then, and the reactor thread only steps in (checking every
-  // millisecond) when nobody has looked for longer than that while the workers made no
-  // progress (IdleDriver::watch_progress), e.g. every worker is stuck in a long poll, or when
-  // nobody has looked for 10 ms.
+  // workers poll it now and then, and the reactor thread only steps in when nobody has looked
+  // for a millisecond while the workers made no progress (IdleDriver::watch_progress), e.g.
+  // every worker is stuck in a long poll, or when nobody has looked for 10 ms. Its checks
+  // back off from 1 ms to 5 ms while workers are busy and to 64 ms while one waits in the
+  // poller; after a turn of its own it checks every millisecond again.
   bool idle_workers_drive = false;
 };
 
