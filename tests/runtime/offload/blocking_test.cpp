@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "../test_support.hpp"
+#include "offload_test_support.hpp"
 
 namespace {
 
@@ -36,23 +37,8 @@ weft::Config blocking_config(std::size_t workers, std::size_t max_threads,
       .build();
 }
 
-// A one-way gate that blocking jobs wait on and the test opens.
-class Gate {
- public:
-  void open() {
-    open_.store(1, std::memory_order_release);
-    open_.notify_all();
-  }
-  void wait() const { open_.wait(0, std::memory_order_acquire); }
-
- private:
-  std::atomic<int> open_{0};
-};
-
-class Failure : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using weft_test::Failure;
+using weft_test::Gate;
 
 weft::Task<int> add_off_the_workers(int a, int b) {
   co_return co_await weft::spawn_blocking([a, b] { return a + b; });

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../test_support.hpp"
+#include "offload_test_support.hpp"
 
 namespace {
 
@@ -37,22 +38,8 @@ weft::Config compute_config(std::size_t workers, std::size_t compute_threads) {
   return weft::Config::builder().worker_threads(workers).compute_threads(compute_threads).build();
 }
 
-class Gate {
- public:
-  void open() {
-    open_.store(1, std::memory_order_release);
-    open_.notify_all();
-  }
-  void wait() const { open_.wait(0, std::memory_order_acquire); }
-
- private:
-  std::atomic<int> open_{0};
-};
-
-class Failure : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using weft_test::Failure;
+using weft_test::Gate;
 
 // libtbb is not built with ThreadSanitizer, so TSan reports oneTBB's own parallel
 // algorithms as racing (their inline code runs instrumented on threads TSan cannot see being
