@@ -15,7 +15,7 @@
 // Giving up. A searcher that finds nothing parks: it decrements both counts in one seq_cst
 // RMW (transition_to_parked). If it was the *last* searcher, it then re-checks every
 // queue (all local queues and inboxes) and wakes a peer if any has work; every parking
-// worker also re-checks its own inbox.
+// worker also re-checks its own queues (local queue and inbox).
 //
 // Why that suffices. Take any published task and the pusher's read R of `state_`, which
 // comes after the push in the pusher's program order, separated by a seq_cst fence. All
@@ -23,9 +23,9 @@
 //  * If R sees no searcher and a sleeper, the pusher wakes someone: done.
 //  * If R sees no searcher and no sleeper, every worker is unparked and not searching,
 //    i.e. busy or about to look for work; each of them, before it sleeps, performs its
-//    parking RMW after R and then re-checks its own inbox and (being the last searcher
+//    parking RMW after R and then re-checks its own queues and (being the last searcher
 //    or not searching at all) runs the full re-check if it was the last searcher. A
-//    worker that was not searching and parks re-checks its own inbox; a task pushed to
+//    worker that was not searching and parks re-checks its own queues; a task pushed to
 //    a peer's queue is covered because that peer is itself unparked and will find it
 //    in its own queue before it parks.
 //  * If R sees a searcher S, S's parking RMW (or its stop_searching, after which it is

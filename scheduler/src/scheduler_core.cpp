@@ -71,7 +71,8 @@ void SchedulerCore::schedule(TaskHeader* task) {
   Worker* w = current_worker();
   // The LIFO slot only while the worker runs a task: between tasks (driving the reactor in
   // the shared mode, spinning, parking) nothing would look at the slot, so the task goes to
-  // the worker's own inbox instead, with a notify that ends a park (schedule_remote).
+  // the back of the worker's local queue instead, with a notify that ends a park
+  // (schedule_remote).
   if (w != nullptr && &w->core() == this && w->running_task()) {
     w->schedule_local(task, /*is_yield=*/false);
     return;
@@ -95,20 +96,35 @@ void SchedulerCore::schedule_remote(std::span<TaskHeader*> tasks) {
     for (TaskHeader* task : tasks) task_ref_dec(task);
     return;
   }
-  // Group runs of tasks bound for the same worker into one bulk enqueue each. Callers
-  // with many tasks (WakeBatch) sort them by worker first.
-  std::size_t begin = 0;
-  std::uint32_t notified[64];
-  std::size_t notified_count = 0;
   // A worker that dispatches IO itself (the shared reactor mode) keeps what it woke: it is
   // awake and about to look for work, while the tasks' previous workers may be asleep, and
-  // waking one of them would bring back the hop this mode exists to avoid. Idle peers still
-  // get notified below and can steal.
+  // waking one of them would bring back the hop this mode exists to avoid. The tasks go
+  // straight to the back of its local queue, where thieves can reach them, instead of
+  // through its inbox: the inbox is for other threads, and a trip through it costs an
+  // enqueue and a dequeue per task on the hottest path of an IO server. The notify ends
+  // the worker's own park when it woke them while driving, and otherwise wakes an idle
+  // peer to steal.
   Worker* self = current_worker();
-  const bool from_own_worker = self != nullptr && &self->core() == this;
+  if (self != nullptr && &self->core() == this) {
+    self->keep_woken(tasks);
+    notify_parked(self->index());
+  } else {
+    push_to_inboxes(tasks);
+  }
+  // Only now: teardown waits for this count to reach zero before it frees the workers, and
+  // the notifies above still read them.
+  remote_pushers_.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+void SchedulerCore::push_to_inboxes(std::span<TaskHeader*> tasks) {
+  // Group runs of tasks bound for the same worker into one bulk enqueue each. Callers
+  // with many tasks (WakeBatch) sort them by worker first.
+  std::uint32_t notified[64];
+  std::size_t notified_count = 0;
+  std::size_t begin = 0;
   while (begin < tasks.size()) {
-    const std::uint32_t target = from_own_worker ? self->index() : pick_remote_worker(tasks[begin]);
-    std::size_t end = from_own_worker ? tasks.size() : begin + 1;
+    const std::uint32_t target = pick_remote_worker(tasks[begin]);
+    std::size_t end = begin + 1;
     while (end < tasks.size() &&
            tasks[end]->last_worker.load(std::memory_order_relaxed) == target) {
       ++end;
@@ -125,9 +141,6 @@ void SchedulerCore::schedule_remote(std::span<TaskHeader*> tasks) {
   // One notify per target at most; after the first wakes a searcher the rest are cheap
   // no-ops, and searchers chain further wakeups only while they keep finding work.
   for (std::size_t i = 0; i < notified_count; ++i) notify_parked(notified[i]);
-  // Only now: teardown waits for this count to reach zero before it frees the workers, and
-  // the notifies above still read them.
-  remote_pushers_.fetch_sub(1, std::memory_order_seq_cst);
 }
 
 void SchedulerCore::notify_parked(std::uint32_t preferred) {

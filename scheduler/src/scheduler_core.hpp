@@ -55,6 +55,9 @@ class Worker {
   // On this worker's thread only: queue a task woken here. Yielded tasks go to the back of
   // the queue; others take the LIFO slot, which runs next (message-passing locality).
   void schedule_local(TaskHeader* task, bool is_yield);
+  // On this worker's thread only: queue tasks it woke between polls (driving the reactor),
+  // in order, at the back of the local queue. The caller notifies.
+  void keep_woken(std::span<TaskHeader*> tasks);
 
   std::uint32_t index() const noexcept { return index_; }
   SchedulerCore& core() noexcept { return core_; }
@@ -101,8 +104,9 @@ class SchedulerCore {
   void spawn(TaskHeader* task);
   // `task` is NOTIFIED and carries one queue reference, which the queue takes over.
   void schedule(TaskHeader* task);
-  // Pushes tasks (each NOTIFIED with a queue reference) from any thread to their workers'
-  // inboxes, one bulk enqueue per worker.
+  // Queues tasks (each NOTIFIED with a queue reference) from any thread: on one of this
+  // scheduler's workers, to its own local queue; elsewhere, to the inboxes of the workers
+  // they last ran on, one bulk enqueue per worker.
   void schedule_remote(std::span<TaskHeader*> tasks);
   // A task finished (or was cancelled) while a worker held its queue reference.
   void complete(TaskHeader* task) noexcept;
@@ -128,6 +132,7 @@ class SchedulerCore {
   void drain_queues() noexcept;
   // The idle driver's measure of progress (IdleDriver::watch_progress): every poll counts.
   static std::uint64_t total_polls(const void* self) noexcept;
+  void push_to_inboxes(std::span<TaskHeader*> tasks);
   std::uint32_t pick_remote_worker(const TaskHeader* task) noexcept;
 
   const SchedulerOptions options_;

@@ -227,6 +227,11 @@ void Worker::schedule_local(TaskHeader* task, bool is_yield) {
   if (core_.worker_count() > 1) core_.notify_parked(index_);
 }
 
+void Worker::keep_woken(std::span<TaskHeader*> tasks) {
+  counters.bump(counters.local_schedules, tasks.size());
+  for (TaskHeader* task : tasks) push_back(task);
+}
+
 // A searcher that found nothing keeps looking for a short while before it sleeps. While it
 // spins it still counts as searching, so whoever publishes work meanwhile sees a searcher and
 // skips the futex wake: a producer that outpaces its consumers by a little does not pay a
@@ -251,9 +256,10 @@ bool Worker::spin_for_work() {
 void Worker::park() {
   const bool last_searcher = core_.idle().transition_to_parked(index_, searching_);
   searching_ = false;
-  // See idle.cpp: the last searcher re-checks every queue, and every worker its own inbox,
-  // after the parking RMW, so that no task published before it is left unseen.
-  if ((last_searcher && core_.any_worker_has_work()) || inbox.size_approx() > 0) {
+  // See idle.cpp: the last searcher re-checks every queue, and every worker its own queues,
+  // after the parking RMW, so that no task published before it is left unseen. The local
+  // queue may hold tasks too: IO this worker dispatched during its last spin.
+  if ((last_searcher && core_.any_worker_has_work()) || has_queued_work()) {
     if (core_.idle().unpark_self(index_)) {
       searching_ = true;
       return;

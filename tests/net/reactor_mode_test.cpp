@@ -49,6 +49,23 @@ TEST(ReactorMode, SharedModeIdleWorkersDriveTheReactor) {
   EXPECT_GE(metrics.wakes, 200u * weft_test::kScale);
 }
 
+// The tasks a driving worker wakes skip its inbox (an enqueue and a dequeue each, on the
+// hottest path of an IO server) and go straight to its local queue. Only block_on's task
+// comes from outside; a turn taken by the reactor thread (a worker slow to get back to
+// epoll on a loaded host) may wake the two tasks of the ping-pong from outside too.
+TEST(ReactorMode, ADrivingWorkerKeepsTheTasksItWakesInItsLocalQueue) {
+  const weft_test::Watchdog watchdog;
+  weft::Runtime runtime(config_for(weft::ReactorMode::shared, 1));
+  runtime.block_on(bounded_ping_pong(200 * weft_test::kScale));
+  const auto reactor = runtime.reactor().metrics();
+  const std::uint64_t thread_turns = reactor.turns - reactor.worker_turns;
+  const std::uint64_t remote =
+      weft_test::metric_sum(runtime, &weft::WorkerMetrics::remote_schedules);
+  const std::uint64_t local = weft_test::metric_sum(runtime, &weft::WorkerMetrics::local_schedules);
+  EXPECT_LE(remote, 1 + 2 * thread_turns) << weft_test::describe_metrics(runtime);
+  EXPECT_GE(local + 2 * thread_turns, reactor.wakes) << weft_test::describe_metrics(runtime);
+}
+
 TEST(ReactorMode, DedicatedModeLeavesTheReactorToItsThread) {
   const weft_test::Watchdog watchdog;
   weft::Runtime runtime(config_for(weft::ReactorMode::dedicated, 1));
