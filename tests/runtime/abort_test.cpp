@@ -115,12 +115,6 @@ TEST(Abort, AbortDuringAPollTakesEffectAtTheNextSuspension) {
   }
 }
 
-weft::Task<void> blocks_thread(std::latch* started, std::latch* release) {
-  started->count_down();
-  release->wait();
-  co_return;
-}
-
 weft::Task<int> must_not_run(std::shared_ptr<int> token, std::atomic<bool>* ran) {
   ran->store(true);
   co_return *token;
@@ -129,10 +123,7 @@ weft::Task<int> must_not_run(std::shared_ptr<int> token, std::atomic<bool>* ran)
 TEST(Abort, TaskAbortedBeforeItsFirstPollNeverRuns) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(1));
-  std::latch started(1);
-  std::latch release(1);
-  auto blocker = rt.spawn(blocks_thread(&started, &release));
-  started.wait();  // the only worker is now busy
+  weft_test::HeldWorker held(rt);  // the only worker is now busy
 
   std::atomic<bool> ran{false};
   auto token = std::make_shared<int>(3);
@@ -140,12 +131,11 @@ TEST(Abort, TaskAbortedBeforeItsFirstPollNeverRuns) {
   auto handle = rt.spawn(must_not_run(std::move(token), &ran));
   handle.abort();
   handle.abort();  // twice is harmless
-  release.count_down();
+  held.release();
 
   EXPECT_THROW(wait_for_result(handle), weft::TaskCancelled);
   EXPECT_FALSE(ran.load());
   EXPECT_TRUE(weak.expired()) << "the unstarted frame (and its parameters) must be destroyed";
-  wait_for_result(blocker);
 }
 
 TEST(Abort, AbortAfterCompletionIsANoOp) {

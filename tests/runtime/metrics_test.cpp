@@ -97,27 +97,17 @@ TEST(Metrics, LocalQueueOverflowsIntoTheInbox) {
   EXPECT_GE(metric_sum(rt, &M::overflows), 1u);
 }
 
-weft::Task<void> blocks_thread(std::latch* started, std::latch* release) {
-  started->count_down();
-  release->wait();
-  co_return;
-}
-
 TEST(Metrics, InboxDepthShowsTasksWaitingForABusyWorker) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(1));
-  std::latch started(1);
-  std::latch release(1);
-  auto blocker = rt.spawn(blocks_thread(&started, &release));
-  started.wait();
+  weft_test::HeldWorker held(rt);
   std::vector<weft::JoinHandle<void>> handles;
   for (int i = 0; i < 5; ++i) handles.push_back(rt.spawn(noop()));
   const auto m = rt.metrics();
   EXPECT_EQ(m[0].inbox_depth, 5u);
   EXPECT_EQ(m[0].local_queue_depth, 0u);
-  release.count_down();
+  held.release();
   for (auto& h : handles) wait_for_result(h);
-  wait_for_result(blocker);
 }
 
 TEST(Metrics, LocalQueueDepthShowsTasksSpawnedByABusyTask) {

@@ -221,12 +221,6 @@ TEST(Shutdown, ShutdownReturnsTrueAndIsIdempotent) {
   EXPECT_TRUE(tx.is_closed());
 }
 
-weft::Task<void> block_thread(std::latch* started, std::latch* release) {
-  started->count_down();
-  release->wait();
-  co_return;
-}
-
 TEST(Shutdown, ShutdownTimesOutWhileATaskBlocksItsThread) {
   Watchdog watchdog;
   std::latch started(1);
@@ -234,7 +228,7 @@ TEST(Shutdown, ShutdownTimesOutWhileATaskBlocksItsThread) {
   std::optional<weft::JoinHandle<void>> handle;
   {
     weft::Runtime rt(config_with(1));
-    handle.emplace(rt.spawn(block_thread(&started, &release)));
+    handle.emplace(rt.spawn(weft_test::blocks_thread(&started, &release)));
     started.wait();
     EXPECT_FALSE(rt.shutdown(50ms)) << "the worker is stuck in a poll";
     release.count_down();
@@ -252,7 +246,7 @@ TEST(Shutdown, DestructorWaitsForATaskBlockingItsThread) {
   std::thread releaser;
   {
     weft::Runtime rt(config_with(1));
-    handle.emplace(rt.spawn(block_thread(&started, &release)));
+    handle.emplace(rt.spawn(weft_test::blocks_thread(&started, &release)));
     started.wait();
     EXPECT_FALSE(rt.shutdown(10ms));
     releaser = std::thread([&] { release.count_down(); });

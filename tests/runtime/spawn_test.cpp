@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <latch>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -341,27 +340,17 @@ TEST(Spawn, JoinHandleIsAFutureForBlockOn) {
   EXPECT_EQ(rt.block_on(std::move(handle)), 12);
 }
 
-weft::Task<void> blocks_thread(std::latch* started, std::latch* release) {
-  started->count_down();
-  release->wait();
-  co_return;
-}
-
 TEST(Spawn, TasksSpawnedWhileAllWorkersAreBusyRunLater) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(1));
-  std::latch started(1);
-  std::latch release(1);
-  auto blocker = rt.spawn(blocks_thread(&started, &release));
-  started.wait();
+  weft_test::HeldWorker held(rt);
   std::vector<weft::JoinHandle<int>> handles;
   for (int i = 0; i < 50; ++i) handles.push_back(rt.spawn(value_task(i)));
   for (auto& h : handles) EXPECT_FALSE(h.is_finished());
-  release.count_down();
+  held.release();
   int sum = 0;
   for (auto& h : handles) sum += wait_for_result(h);
   EXPECT_EQ(sum, 49 * 50 / 2);
-  wait_for_result(blocker);
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 #pragma once
 // Shared helpers for the runtime and scheduler test suites: runtimes of a given size, a
 // watchdog that turns a hang into a clear failure, counters that prove coroutine frames
-// were destroyed, hand-written futures that park a task until the test releases it, and
-// loop counts scaled to the build (sanitizers run 5-20x slower).
+// were destroyed, hand-written futures that park a task until the test releases it, a
+// worker held busy while a test sets up what must not run yet, and loop counts scaled to
+// the build (sanitizers run 5-20x slower).
 
 #include <weft/scheduler/atomic_waker.hpp>
 #include <weft/scheduler/context.hpp>
@@ -21,6 +22,7 @@
 #include <cstdlib>
 #include <exception>
 #include <functional>
+#include <latch>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -192,6 +194,41 @@ template <class F>
 auto wait_for_result(F& future) {
   return weft::block_on_future(future);
 }
+
+// Occupies the worker that runs it until `release` opens, without ever suspending.
+inline weft::Task<void> blocks_thread(std::latch* started, std::latch* release) {
+  started->count_down();
+  release->wait();
+  co_return;
+}
+
+// Holds one worker inside a poll until release(): on a one-worker runtime nothing else runs
+// meanwhile, so a test can queue, wake or abort tasks that cannot react yet.
+class HeldWorker {
+ public:
+  explicit HeldWorker(weft::Runtime& rt) : blocker_(rt.spawn(blocks_thread(&started_, &release_))) {
+    started_.wait();
+  }
+  HeldWorker(const HeldWorker&) = delete;
+  HeldWorker& operator=(const HeldWorker&) = delete;
+  // Also on an early return (a failed ASSERT), so that the runtime can still shut down.
+  ~HeldWorker() {
+    if (!released_) release();
+  }
+
+  // Lets the worker go and waits until it has left the holding task.
+  void release() {
+    released_ = true;
+    release_.count_down();
+    wait_for_result(blocker_);
+  }
+
+ private:
+  std::latch started_{1};
+  std::latch release_{1};
+  bool released_ = false;
+  weft::JoinHandle<void> blocker_;
+};
 
 // Sum of one WorkerMetrics field over all workers.
 template <class Field>

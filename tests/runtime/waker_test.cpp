@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <latch>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -58,12 +57,6 @@ struct ParkUntilReleased {
   }
 };
 
-weft::Task<void> blocks_thread(std::latch* started, std::latch* release) {
-  started->count_down();
-  release->wait();
-  co_return;
-}
-
 weft::Task<void> noop() {
   co_return;
 }
@@ -88,10 +81,7 @@ TEST(Waker, ManyWakesBeforeTheTaskRunsPollItOnce) {
   EXPECT_EQ(polls.load(), 1);
 
   // Keep the only worker busy so that the task cannot run while we wake it.
-  std::latch started(1);
-  std::latch unblock(1);
-  auto blocker = rt.spawn(blocks_thread(&started, &unblock));
-  started.wait();
+  weft_test::HeldWorker held(rt);
 
   release.store(true);
   std::vector<weft::Waker> wakers = drop.take_all();
@@ -99,11 +89,10 @@ TEST(Waker, ManyWakesBeforeTheTaskRunsPollItOnce) {
   for (int i = 0; i < 100; ++i) wakers[0].wake_by_ref();
   std::vector<weft::Waker> clones(100, wakers[0]);
   for (auto& w : clones) w.wake();  // consuming wakes of clones count the same
-  unblock.count_down();
+  held.release();
 
   EXPECT_EQ(wait_for_result(handle), 2) << "the task must be polled exactly once more";
   EXPECT_EQ(polls.load(), 2);
-  wait_for_result(blocker);
 }
 
 // Wakes its own task during its poll, through the borrowed waker or through a clone.

@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <latch>
 #include <thread>
 #include <vector>
 
@@ -212,12 +211,6 @@ TEST(Fairness, PingPongDoesNotStarveLocallySpawnedWork) {
   wait_for_result(second);
 }
 
-weft::Task<void> blocks_thread(std::latch* started, std::latch* release) {
-  started->count_down();
-  release->wait();
-  co_return;
-}
-
 weft::Task<void> mark_done(std::atomic<bool>* done) {
   done->store(true);
   co_return;
@@ -241,10 +234,7 @@ TEST(Fairness, LaterSpawnsFromAnotherThreadDoNotOvertakeAnEarlierOne) {
   weft::Runtime rt(config_with(1));
   std::atomic<bool> x_done{false};
   std::atomic<int> overtook{0};
-  std::latch started(1);
-  std::latch release(1);
-  auto blocker = rt.spawn(blocks_thread(&started, &release));
-  started.wait();
+  weft_test::HeldWorker held(rt);
   auto x = rt.spawn(mark_done(&x_done));
   const int later = 1000;
   std::vector<weft::JoinHandle<void>> handles;
@@ -252,10 +242,9 @@ TEST(Fairness, LaterSpawnsFromAnotherThreadDoNotOvertakeAnEarlierOne) {
     for (int i = 0; i < later; ++i)
       handles.push_back(rt.spawn(count_if_before(&x_done, &overtook)));
   }).join();
-  release.count_down();
+  held.release();
   wait_for_result(x);
   for (auto& h : handles) wait_for_result(h);
-  wait_for_result(blocker);
   EXPECT_LE(overtook.load(), 256) << "of " << later << " tasks spawned after X, " << overtook.load()
                                   << " ran before it";
 }

@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <latch>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -108,12 +107,6 @@ TEST(Mutex, AbortedQueuedLockerLeavesTheQueueConsistent) {
   EXPECT_EQ(**guard, std::vector<int>{2});
 }
 
-weft::Task<void> block_worker(std::latch* started, std::latch* release) {
-  started->count_down();
-  release->wait();
-  co_return;
-}
-
 TEST(Mutex, LockerCancelledAfterTheHandOffPassesTheLockOn) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(1));
@@ -126,14 +119,10 @@ TEST(Mutex, LockerCancelledAfterTheHandOffPassesTheLockOn) {
   auto b = rt.spawn(lock_and_record(&m, 2, &queued));
   wait_at_least(queued, 2);
   // Keep the only worker busy, so that `a` is handed the lock but cannot run to see it.
-  std::latch started(1);
-  std::latch release(1);
-  auto blocker = rt.spawn(block_worker(&started, &release));
-  started.wait();
+  weft_test::HeldWorker busy(rt);
   held.reset();  // hands the lock to `a`
   a.abort();     // `a` dies without ever seeing its guard
-  release.count_down();
-  wait_for_result(blocker);
+  busy.release();
   EXPECT_THROW(wait_for_result(a), weft::TaskCancelled);
   EXPECT_EQ(wait_for_result(b), 2) << "the lock must pass from the cancelled `a` to `b`";
   auto guard = m.try_lock();

@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <latch>
 #include <thread>
 #include <vector>
 
@@ -105,12 +104,6 @@ TEST(Notify, NotifyAllCountsForAFutureCreatedBeforeIt) {
   wait_for_result(after);
 }
 
-weft::Task<void> block_worker(std::latch* started, std::latch* release) {
-  started->count_down();
-  release->wait();
-  co_return;
-}
-
 TEST(Notify, AWaiterCancelledAfterNotifyOnePassesItToTheNext) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(1));
@@ -120,14 +113,10 @@ TEST(Notify, AWaiterCancelledAfterNotifyOnePassesItToTheNext) {
   wait_at_least(queued, 1);
   auto b = rt.spawn(wait_notified(&notify, 2, &queued));
   wait_at_least(queued, 2);
-  std::latch started(1);
-  std::latch release(1);
-  auto blocker = rt.spawn(block_worker(&started, &release));
-  started.wait();
+  weft_test::HeldWorker held(rt);
   notify.notify_one();  // picks `a`, which cannot run to see it
   a.abort();
-  release.count_down();
-  wait_for_result(blocker);
+  held.release();
   EXPECT_THROW(wait_for_result(a), weft::TaskCancelled);
   EXPECT_EQ(wait_for_result(b), 2) << "the notification died with the cancelled waiter";
 }
@@ -139,14 +128,10 @@ TEST(Notify, AWaiterCancelledAfterNotifyOneWithNobodyBehindStoresThePermit) {
   std::atomic<int> queued{0};
   auto a = rt.spawn(wait_notified(&notify, 1, &queued));
   wait_at_least(queued, 1);
-  std::latch started(1);
-  std::latch release(1);
-  auto blocker = rt.spawn(block_worker(&started, &release));
-  started.wait();
+  weft_test::HeldWorker held(rt);
   notify.notify_one();
   a.abort();
-  release.count_down();
-  wait_for_result(blocker);
+  held.release();
   EXPECT_THROW(wait_for_result(a), weft::TaskCancelled);
   EXPECT_EQ(rt.block_on(notified_soon(&notify)), 1) << "the permit went back to the Notify";
 }
