@@ -195,6 +195,17 @@ auto wait_for_result(F& future) {
   return weft::block_on_future(future);
 }
 
+// Runs `task` to its end on `rt` and checks that it fails with an `Error` saying `what`.
+template <class Error, class T>
+void expect_block_on_throws(weft::Runtime& rt, weft::Task<T> task, const char* what) {
+  try {
+    rt.block_on(std::move(task));
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), what);
+  }
+}
+
 // Occupies the worker that runs it until `release` opens, without ever suspending.
 inline weft::Task<void> blocks_thread(std::latch* started, std::latch* release) {
   started->count_down();

@@ -32,6 +32,7 @@ using combinator_test::value_after;
 using combinator_test::yield_then;
 using weft_test::config_with;
 using weft_test::Event;
+using weft_test::expect_block_on_throws;
 using weft_test::LiveGuard;
 using weft_test::wait_for_result;
 using weft_test::Watchdog;
@@ -159,12 +160,7 @@ TEST(WhenAll, FirstExceptionCancelsTheOthersAndIsRethrown) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(2));
   std::atomic<int> live{0};
-  try {
-    rt.block_on(sum_of_pair_with_failure(&live));
-    FAIL() << "expected Boom";
-  } catch (const Boom& e) {
-    EXPECT_STREQ(e.what(), "child failed");
-  }
+  expect_block_on_throws<Boom>(rt, sum_of_pair_with_failure(&live), "child failed");
   EXPECT_EQ(live.load(), 0) << "the parked sibling's frame was not destroyed";
 }
 
@@ -175,12 +171,7 @@ weft::Task<void> two_failures() {
 
 TEST(WhenAll, OnlyTheFirstOfSeveralExceptionsIsRethrown) {
   weft::Runtime rt(config_with(1));
-  try {
-    rt.block_on(two_failures());
-    FAIL() << "expected Boom";
-  } catch (const Boom& e) {
-    EXPECT_STREQ(e.what(), "first");
-  }
+  expect_block_on_throws<Boom>(rt, two_failures(), "first");
 }
 
 weft::Task<void> await_parked_pair(std::atomic<int>* live, weft::oneshot::Receiver<int> rx,

@@ -30,6 +30,7 @@ using combinator_test::value_after;
 using combinator_test::yield_then;
 using weft_test::config_with;
 using weft_test::Event;
+using weft_test::expect_block_on_throws;
 using weft_test::LiveGuard;
 using weft_test::wait_for_result;
 using weft_test::Watchdog;
@@ -106,12 +107,7 @@ TEST(WhenAny, AnExceptionFromTheFirstToFinishIsRethrownAndTheRestCancelled) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(2));
   std::atomic<int> live{0};
-  try {
-    rt.block_on(failing_winner(&live));
-    FAIL() << "expected Boom";
-  } catch (const Boom& e) {
-    EXPECT_STREQ(e.what(), "winner threw");
-  }
+  expect_block_on_throws<Boom>(rt, failing_winner(&live), "winner threw");
   EXPECT_EQ(live.load(), 0);
 }
 

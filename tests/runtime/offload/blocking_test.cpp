@@ -91,12 +91,7 @@ weft::Task<int> throws_inside() {
 TEST(SpawnBlocking, AnExceptionIsRethrownAtTheAwait) {
   Watchdog watchdog;
   weft::Runtime rt(weft_test::config_with(2));
-  try {
-    rt.block_on(throws_inside());
-    FAIL() << "no exception";
-  } catch (const Failure& e) {
-    EXPECT_STREQ(e.what(), "blocking failed");
-  }
+  weft_test::expect_block_on_throws<Failure>(rt, throws_inside(), "blocking failed");
 }
 
 TEST(SpawnBlocking, RunsOnAThreadThatIsNotAWorker) {

@@ -132,12 +132,7 @@ weft::Task<int> compute_throws_plain() {
 TEST(Compute, AnExceptionFromTheCallableIsRethrownAtTheAwait) {
   Watchdog watchdog;
   weft::Runtime rt(compute_config(1, 1));
-  try {
-    rt.block_on(compute_throws_plain());
-    FAIL() << "no exception";
-  } catch (const Failure& e) {
-    EXPECT_STREQ(e.what(), "plain failure");
-  }
+  weft_test::expect_block_on_throws<Failure>(rt, compute_throws_plain(), "plain failure");
 }
 
 weft::Task<int> compute_throws() {
@@ -157,12 +152,7 @@ TEST(Compute, AnExceptionFromInsideAParallelAlgorithmIsRethrown) {
   if (!kTbbAlgorithms) GTEST_SKIP() << "oneTBB algorithms under ThreadSanitizer (kTbbAlgorithms)";
   Watchdog watchdog;
   weft::Runtime rt(compute_config(2, 2));
-  try {
-    rt.block_on(compute_throws());
-    FAIL() << "no exception";
-  } catch (const Failure& e) {
-    EXPECT_STREQ(e.what(), "compute failed");
-  }
+  weft_test::expect_block_on_throws<Failure>(rt, compute_throws(), "compute failed");
 }
 
 TEST(Compute, FreeFunctionOutsideARuntimeThrows) {
