@@ -61,6 +61,29 @@ inline weft::Task<int> throws_after_yield(std::string what) {
   throw Boom(what);
 }
 
+// The coroutine under test: sends on `started`, then awaits a combinator over a parked_forever
+// child (counted in `live`) and a oneshot child (`rx`).
+using AwaitsParkedPair = weft::Task<void> (*)(std::atomic<int>* live,
+                                              weft::oneshot::Receiver<int> rx,
+                                              weft::oneshot::Sender<int> started);
+
+// Aborts the task running `awaits` once both children exist, and checks that aborting it
+// destroyed both. Returns the Sender of the oneshot child for further checks.
+inline weft::oneshot::Sender<int> abort_while_awaiting_parked_pair(AwaitsParkedPair awaits) {
+  weft::Runtime rt(weft_test::config_with(2));
+  std::atomic<int> live{0};
+  auto [tx, rx] = weft::oneshot::channel<int>();
+  auto [started_tx, started_rx] = weft::oneshot::channel<int>();
+  auto handle = rt.spawn(awaits(&live, std::move(rx), std::move(started_tx)));
+  weft_test::wait_for_result(started_rx);
+  EXPECT_TRUE(weft_test::eventually([&] { return live.load() == 1; }));
+  handle.abort();
+  EXPECT_THROW(weft_test::wait_for_result(handle), weft::TaskCancelled);
+  EXPECT_EQ(live.load(), 0);
+  EXPECT_TRUE(tx.is_closed()) << "the oneshot child (its Receiver) was not destroyed";
+  return std::move(tx);
+}
+
 // A null waker context for polling futures by hand on the test thread.
 struct ManualContext {
   weft::Waker waker;

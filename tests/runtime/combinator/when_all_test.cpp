@@ -182,17 +182,7 @@ weft::Task<void> await_parked_pair(std::atomic<int>* live, weft::oneshot::Receiv
 
 TEST(WhenAll, AbortingTheAwaitingTaskDestroysEveryChild) {
   Watchdog watchdog;
-  weft::Runtime rt(config_with(2));
-  std::atomic<int> live{0};
-  auto [tx, rx] = weft::oneshot::channel<int>();
-  auto [started_tx, started_rx] = weft::oneshot::channel<int>();
-  auto handle = rt.spawn(await_parked_pair(&live, std::move(rx), std::move(started_tx)));
-  wait_for_result(started_rx);
-  EXPECT_TRUE(weft_test::eventually([&] { return live.load() == 1; }));
-  handle.abort();
-  EXPECT_THROW(wait_for_result(handle), weft::TaskCancelled);
-  EXPECT_EQ(live.load(), 0);
-  EXPECT_TRUE(tx.is_closed()) << "the oneshot child (its Receiver) was not destroyed";
+  auto tx = combinator_test::abort_while_awaiting_parked_pair(await_parked_pair);
   EXPECT_FALSE(tx.send(1));
 }
 

@@ -175,17 +175,7 @@ weft::Task<void> await_two_parked(std::atomic<int>* live, weft::oneshot::Receive
 
 TEST(WhenAny, AbortingTheAwaitingTaskDestroysEveryChild) {
   Watchdog watchdog;
-  weft::Runtime rt(config_with(2));
-  std::atomic<int> live{0};
-  auto [tx, rx] = weft::oneshot::channel<int>();
-  auto [started_tx, started_rx] = weft::oneshot::channel<int>();
-  auto handle = rt.spawn(await_two_parked(&live, std::move(rx), std::move(started_tx)));
-  wait_for_result(started_rx);
-  EXPECT_TRUE(weft_test::eventually([&] { return live.load() == 1; }));
-  handle.abort();
-  EXPECT_THROW(wait_for_result(handle), weft::TaskCancelled);
-  EXPECT_EQ(live.load(), 0);
-  EXPECT_TRUE(tx.is_closed());
+  combinator_test::abort_while_awaiting_parked_pair(await_two_parked);
 }
 
 weft::Task<int> when_any_in_timeout(std::atomic<int>* live) {
