@@ -314,23 +314,11 @@ TEST(SpawnBlocking, AbortingTheAwaitingTaskDetachesTheJob) {
   EXPECT_EQ(wait_for_result(next), 9);
 }
 
-weft::Task<int> await_with_timeout(Gate& gate, std::atomic<int>& finished) {
-  co_return co_await weft::timeout(20ms, weft::spawn_blocking([&] {
-                                     gate.wait();
-                                     bump_and_notify(finished);
-                                     return 1;
-                                   }));
-}
-
 TEST(SpawnBlocking, TimeoutGivesUpWaitingButTheJobRunsOn) {
   Watchdog watchdog;
   weft::Runtime rt(weft_test::config_with(1));
-  Gate gate;
-  std::atomic<int> finished{0};
-  EXPECT_THROW(rt.block_on(await_with_timeout(gate, finished)), weft::TimeoutError);
-  gate.open();
-  wait_at_least(finished, 1);
-  EXPECT_EQ(finished.load(), 1);
+  const auto via_spawn_blocking = [](auto job) { return weft::spawn_blocking(std::move(job)); };
+  EXPECT_EQ(weft_test::run_gated_job_past_a_timeout(rt, via_spawn_blocking), 1);
 }
 
 TEST(SpawnBlocking, ShutdownDropsQueuedJobsAndWaitsForRunningOnes) {

@@ -27,7 +27,6 @@
 
 namespace {
 
-using namespace std::chrono_literals;
 using weft_test::bump_and_notify;
 using weft_test::eventually;
 using weft_test::wait_at_least;
@@ -192,22 +191,11 @@ TEST(Compute, TheAwaitingWorkerStaysResponsive) {
   EXPECT_EQ(wait_for_result(waiting), 20);
 }
 
-weft::Task<int> compute_with_timeout(Gate& gate, std::atomic<int>& finished) {
-  co_return co_await weft::timeout(20ms, weft::compute([&] {
-                                     gate.wait();
-                                     bump_and_notify(finished);
-                                     return 1;
-                                   }));
-}
-
 TEST(Compute, TimeoutGivesUpWaitingButTheJobRunsOn) {
   Watchdog watchdog;
   weft::Runtime rt(compute_config(1, 1));
-  Gate gate;
-  std::atomic<int> finished{0};
-  EXPECT_THROW(rt.block_on(compute_with_timeout(gate, finished)), weft::TimeoutError);
-  gate.open();
-  wait_at_least(finished, 1);
+  const auto via_compute = [](auto job) { return weft::compute(std::move(job)); };
+  weft_test::run_gated_job_past_a_timeout(rt, via_compute);
   // The arena serves the next job.
   auto next = rt.compute([] { return 3; });
   EXPECT_EQ(wait_for_result(next), 3);
