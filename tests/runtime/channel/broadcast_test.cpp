@@ -8,16 +8,17 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "../test_support.hpp"
+#include "channel_test_support.hpp"
 
 namespace {
 
+using channel_test::recv_forever;
+using channel_test::recv_with_timeout;
 using weft_test::bump_and_notify;
 using weft_test::config_with;
 using weft_test::LiveGuard;
@@ -146,14 +147,6 @@ TEST(Broadcast, WaitingReceiversAreWokenAndThenSeeTheClose) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ(got_a[i], i);
 }
 
-weft::Task<void> recv_forever(weft::broadcast::Receiver<int>* rx, std::atomic<int>* live,
-                              std::atomic<int>* started) {
-  LiveGuard guard(*live);
-  bump_and_notify(*started);
-  auto v = co_await rx->recv();
-  ADD_FAILURE() << "the aborted receiver got " << (v ? *v : -1);
-}
-
 TEST(Broadcast, AbortingAWaitingReceiverLosesNoValue) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(2));
@@ -167,15 +160,6 @@ TEST(Broadcast, AbortingAWaitingReceiverLosesNoValue) {
   EXPECT_EQ(live.load(), 0);
   EXPECT_EQ(tx.send(7), 1u);
   EXPECT_EQ(rx.try_recv().value(), 7);
-}
-
-weft::Task<std::string> recv_with_timeout(weft::broadcast::Receiver<int>* rx) {
-  try {
-    auto v = co_await weft::timeout(std::chrono::milliseconds(20), rx->recv());
-    co_return v ? std::to_string(*v) : "closed";
-  } catch (const weft::TimeoutError&) {
-    co_return "timeout";
-  }
 }
 
 TEST(Broadcast, TimeoutAroundRecv) {
@@ -238,14 +222,8 @@ TEST_P(BroadcastStress, ReceiversSeeTheStreamInOrderOrAnExactLagCount) {
   weft::Runtime rt(config_with(GetParam()));
   const long count = 2000L * weft_test::kScale;
   auto [tx, rx] = weft::broadcast::channel<long>(8);
-  std::atomic<int> ready{0};
-  std::vector<weft::JoinHandle<long>> receivers;
-  for (int i = 0; i < 3; ++i)
-    receivers.push_back(rt.spawn(checked_receiver(tx.subscribe(), &ready)));
-  receivers.push_back(rt.spawn(checked_receiver(std::move(rx), &ready)));
-  wait_at_least(ready, 4);
-  rt.spawn(broadcast_produce(std::move(tx), count)).detach();
-  for (auto& r : receivers) EXPECT_EQ(wait_for_result(r), count);
+  channel_test::expect_every_receiver_accounts_for_the_stream(
+      rt, std::move(tx), std::move(rx), count, checked_receiver, broadcast_produce);
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, BroadcastStress, ::testing::Values(1, 2, 4));

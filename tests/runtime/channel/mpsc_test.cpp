@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,10 +15,12 @@
 #include <type_traits>
 #include <vector>
 
-#include "../test_support.hpp"
+#include "channel_test_support.hpp"
 
 namespace {
 
+using channel_test::recv_forever;
+using channel_test::recv_with_timeout;
 using weft_test::bump_and_notify;
 using weft_test::config_with;
 using weft_test::LiveGuard;
@@ -184,14 +185,6 @@ TEST(MpscUnbounded, ParkedReceiverGetsNulloptWhenTheLastSenderLeaves) {
   EXPECT_EQ(wait_for_result(handle), std::nullopt);
 }
 
-weft::Task<void> recv_forever(weft::mpsc::UnboundedReceiver<int>* rx, std::atomic<int>* live,
-                              std::atomic<int>* started) {
-  LiveGuard guard(*live);
-  bump_and_notify(*started);
-  auto v = co_await rx->recv();
-  ADD_FAILURE() << "the aborted receiver got " << (v ? *v : -1);
-}
-
 TEST(MpscUnbounded, AbortingAParkedReceiverLosesNoMessage) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(2));
@@ -209,15 +202,6 @@ TEST(MpscUnbounded, AbortingAParkedReceiverLosesNoMessage) {
   auto again = rt.spawn(recv_one(&rx, &started));
   tx.send(100);
   EXPECT_EQ(wait_for_result(again), std::optional<int>(100));
-}
-
-weft::Task<std::string> recv_with_timeout(weft::mpsc::UnboundedReceiver<int>* rx) {
-  try {
-    auto v = co_await weft::timeout(std::chrono::milliseconds(20), rx->recv());
-    co_return v ? std::to_string(*v) : "closed";
-  } catch (const weft::TimeoutError&) {
-    co_return "timeout";
-  }
 }
 
 TEST(MpscUnbounded, TimeoutAroundRecvLeavesTheChannelUsable) {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "../test_support.hpp"
+#include "channel_test_support.hpp"
 
 namespace {
 
@@ -251,13 +251,8 @@ TEST_P(WatchStress, ReceiversSeeIncreasingValuesAndTheLastOne) {
   weft::Runtime rt(config_with(GetParam()));
   const long count = 2000L * weft_test::kScale;
   auto [tx, rx] = weft::watch::channel<long>(0);
-  std::atomic<int> ready{0};
-  std::vector<weft::JoinHandle<long>> followers;
-  for (int i = 0; i < 3; ++i) followers.push_back(rt.spawn(follow(tx.subscribe(), &ready)));
-  followers.push_back(rt.spawn(follow(std::move(rx), &ready)));
-  wait_at_least(ready, 4);
-  rt.spawn(count_up(std::move(tx), count)).detach();
-  for (auto& f : followers) EXPECT_EQ(wait_for_result(f), count);
+  channel_test::expect_every_receiver_accounts_for_the_stream(rt, std::move(tx), std::move(rx),
+                                                              count, follow, count_up);
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, WatchStress, ::testing::Values(1, 2, 4));
