@@ -32,35 +32,49 @@ weft::Task<int> parked_on_oneshot(std::atomic<int>* live, weft::oneshot::Sender<
   co_return co_await rx;
 }
 
+using ParkedBody = weft::Task<int> (*)(std::atomic<int>*, weft::oneshot::Sender<int>,
+                                       weft::oneshot::Receiver<int>);
+
+// A task parked on a oneshot. The test keeps the Sender: it sees the task's Receiver go when
+// the frame is destroyed.
+struct ParkedTask {
+  weft::oneshot::Sender<int> tx;
+  weft::JoinHandle<int> handle;
+};
+
+// Returns once `body` has run up to its await, so that an abort finds it parked.
+ParkedTask spawn_parked(weft::Runtime& rt, std::atomic<int>& live,
+                        ParkedBody body = parked_on_oneshot) {
+  auto [started_tx, started_rx] = weft::oneshot::channel<int>();
+  auto [tx, rx] = weft::oneshot::channel<int>();
+  auto handle = rt.spawn(body(&live, std::move(started_tx), std::move(rx)));
+  wait_for_result(started_rx);
+  return ParkedTask{std::move(tx), std::move(handle)};
+}
+
 TEST(Abort, TaskParkedOnAOneshotIsCancelledAndItsFrameDestroyed) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(2));
   std::atomic<int> live{0};
-  auto [started_tx, started_rx] = weft::oneshot::channel<int>();
-  auto [tx, rx] = weft::oneshot::channel<int>();
-  auto handle = rt.spawn(parked_on_oneshot(&live, std::move(started_tx), std::move(rx)));
-  wait_for_result(started_rx);
+  auto parked = spawn_parked(rt, live);
   EXPECT_EQ(live.load(), 1);
-  EXPECT_FALSE(tx.is_closed());
+  EXPECT_FALSE(parked.tx.is_closed());
 
-  handle.abort();
-  EXPECT_THROW(wait_for_result(handle), weft::TaskCancelled);
-  EXPECT_TRUE(handle.is_finished());
+  parked.handle.abort();
+  EXPECT_THROW(wait_for_result(parked.handle), weft::TaskCancelled);
+  EXPECT_TRUE(parked.handle.is_finished());
   EXPECT_EQ(live.load(), 0) << "the aborted task's frame was not destroyed";
-  EXPECT_TRUE(tx.is_closed()) << "destroying the frame drops its Receiver";
-  EXPECT_FALSE(tx.send(5));
+  EXPECT_TRUE(parked.tx.is_closed()) << "destroying the frame drops its Receiver";
+  EXPECT_FALSE(parked.tx.send(5));
 }
 
 TEST(Abort, TaskCancelledIsAWeftError) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(1));
   std::atomic<int> live{0};
-  auto [started_tx, started_rx] = weft::oneshot::channel<int>();
-  auto [tx, rx] = weft::oneshot::channel<int>();
-  auto handle = rt.spawn(parked_on_oneshot(&live, std::move(started_tx), std::move(rx)));
-  wait_for_result(started_rx);
-  handle.abort();
-  EXPECT_THROW(wait_for_result(handle), weft::Error);
+  auto parked = spawn_parked(rt, live);
+  parked.handle.abort();
+  EXPECT_THROW(wait_for_result(parked.handle), weft::Error);
 }
 
 weft::Task<int> quick(int v) {
@@ -172,13 +186,10 @@ TEST(Abort, DestroysTheWholeChainOfAwaitedCoroutines) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(2));
   std::atomic<int> live{0};
-  auto [started_tx, started_rx] = weft::oneshot::channel<int>();
-  auto [tx, rx] = weft::oneshot::channel<int>();
-  auto handle = rt.spawn(level1(&live, std::move(started_tx), std::move(rx)));
-  wait_for_result(started_rx);
+  auto parked = spawn_parked(rt, live, level1);
   EXPECT_EQ(live.load(), 3);
-  handle.abort();
-  EXPECT_THROW(wait_for_result(handle), weft::TaskCancelled);
+  parked.handle.abort();
+  EXPECT_THROW(wait_for_result(parked.handle), weft::TaskCancelled);
   EXPECT_EQ(live.load(), 0);
 }
 
@@ -224,11 +235,8 @@ TEST(Abort, OneTaskCanAbortAnother) {
   Watchdog watchdog;
   weft::Runtime rt(config_with(2));
   std::atomic<int> live{0};
-  auto [started_tx, started_rx] = weft::oneshot::channel<int>();
-  auto [tx, rx] = weft::oneshot::channel<int>();
-  auto victim = rt.spawn(parked_on_oneshot(&live, std::move(started_tx), std::move(rx)));
-  wait_for_result(started_rx);
-  EXPECT_TRUE(rt.block_on(abort_from_task(std::move(victim))));
+  auto victim = spawn_parked(rt, live);
+  EXPECT_TRUE(rt.block_on(abort_from_task(std::move(victim.handle))));
   EXPECT_EQ(live.load(), 0);
 }
 
@@ -243,15 +251,11 @@ TEST(Abort, CancellationOfADetachedTaskIsNotReportedAsAnError) {
   weft::Runtime rt(
       weft::Config::builder().worker_threads(2).unhandled_exception_handler(handler).build());
   std::atomic<int> live{0};
-  auto [started_tx, started_rx] = weft::oneshot::channel<int>();
-  auto [tx, rx] = weft::oneshot::channel<int>();
-  {
-    auto handle = rt.spawn(parked_on_oneshot(&live, std::move(started_tx), std::move(rx)));
-    wait_for_result(started_rx);
-    handle.abort();
-  }  // dropped right after the abort
+  auto parked = spawn_parked(rt, live);
+  parked.handle.abort();
+  { auto dropped = std::move(parked.handle); }  // right after the abort
   // The abort destroys the frame, which drops the Receiver: wait for that.
-  ASSERT_TRUE(weft_test::eventually([&] { return tx.is_closed(); }));
+  ASSERT_TRUE(weft_test::eventually([&] { return parked.tx.is_closed(); }));
   EXPECT_EQ(live.load(), 0);
   rt.shutdown();
   EXPECT_EQ(handler.calls->load(), 0);
