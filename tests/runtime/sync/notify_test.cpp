@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -29,12 +28,7 @@ weft::Task<int> wait_notified(weft::Notify* notify, int id, std::atomic<int>* qu
 
 // 1 if notified within 20 ms, 0 if it timed out.
 weft::Task<int> notified_soon(weft::Notify* notify) {
-  try {
-    co_await weft::timeout(std::chrono::milliseconds(20), notify->notified());
-    co_return 1;
-  } catch (const weft::TimeoutError&) {
-    co_return 0;
-  }
+  return weft_sync_test::completes_within_20ms([notify] { return notify->notified(); });
 }
 
 TEST(Notify, NotifyOneBeforeTheWaitIsNotLost) {

@@ -1,12 +1,15 @@
 #pragma once
 // Helpers shared by the sync primitive tests: a wrapper that reports when the future it
-// wraps went pending (so a test knows a waiter is queued, without sleeping), and a tracker
-// of how many tasks are inside a critical section at once.
+// wraps went pending (so a test knows a waiter is queued, without sleeping), a tracker
+// of how many tasks are inside a critical section at once, and a short bounded wait.
 
 #include <weft/scheduler/context.hpp>
 #include <weft/scheduler/poll.hpp>
 
+#include <weft/weft.hpp>
+
 #include <atomic>
+#include <chrono>
 #include <utility>
 
 #include "../test_support.hpp"
@@ -53,5 +56,17 @@ class Occupancy {
   std::atomic<int> inside_{0};
   std::atomic<int> max_{0};
 };
+
+// 1 if the future that `start()` makes completes within 20 ms, 0 if the wait timed out. The
+// future is made only when the task first runs, as a waiter of the primitive would make it.
+template <class Start>
+weft::Task<int> completes_within_20ms(Start start) {
+  try {
+    co_await weft::timeout(std::chrono::milliseconds(20), start());
+    co_return 1;
+  } catch (const weft::TimeoutError&) {
+    co_return 0;
+  }
+}
 
 }  // namespace weft_sync_test
