@@ -122,4 +122,8 @@ std::uint32_t Idle::num_searching() const noexcept {
   return searching(state_.load(std::memory_order_relaxed));
 }
 
+std::uint32_t Idle::num_unparked() const noexcept {
+  return unparked(state_.load(std::memory_order_relaxed));
+}
+
 }  // namespace weft::detail

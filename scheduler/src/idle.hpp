@@ -34,6 +34,8 @@ class Idle {
   bool unpark_self(std::uint32_t worker);
 
   std::uint32_t num_searching() const noexcept;
+  // Workers not asleep: running tasks, searching or about to park.
+  std::uint32_t num_unparked() const noexcept;
 
  private:
   // Packed: low 32 bits = searching workers, high 32 bits = unparked workers.

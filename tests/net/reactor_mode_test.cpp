@@ -66,6 +66,19 @@ TEST(ReactorMode, ADrivingWorkerKeepsTheTasksItWakesInItsLocalQueue) {
   EXPECT_GE(local + 2 * thread_turns, reactor.wakes) << weft_test::describe_metrics(runtime);
 }
 
+// A worker spins for work only while a peer is awake to publish some. A lone worker in the
+// shared mode that runs out of tasks parks at once, and its park waits in epoll: in a
+// ping-pong every round trip leaves it without a task at least once, so it parks at least
+// once per round (a spinning worker sees each reply at a periodic check and never parks).
+TEST(ReactorMode, ALoneWorkerWaitsInEpollInsteadOfSpinning) {
+  const weft_test::Watchdog watchdog;
+  weft::Runtime runtime(config_for(weft::ReactorMode::shared, 1));
+  const int rounds = 100 * weft_test::kScale;
+  runtime.block_on(bounded_ping_pong(rounds));
+  const std::uint64_t parks = weft_test::metric_sum(runtime, &weft::WorkerMetrics::parks);
+  EXPECT_GE(parks, static_cast<std::uint64_t>(rounds)) << weft_test::describe_metrics(runtime);
+}
+
 TEST(ReactorMode, DedicatedModeLeavesTheReactorToItsThread) {
   const weft_test::Watchdog watchdog;
   weft::Runtime runtime(config_for(weft::ReactorMode::dedicated, 1));
