@@ -62,10 +62,11 @@ namespace {
 thread_local const Reactor* tl_driving = nullptr;
 }  // namespace
 
-bool Reactor::try_take_driver(std::uint32_t role) noexcept {
-  std::uint32_t expected = kNoDriver;
-  return driver_.compare_exchange_strong(expected, role, std::memory_order_acquire,
-                                         std::memory_order_relaxed);
+std::uint32_t Reactor::try_take_driver(std::uint32_t role) noexcept {
+  std::uint32_t holder = kNoDriver;
+  driver_.compare_exchange_strong(holder, role, std::memory_order_acquire,
+                                  std::memory_order_relaxed);
+  return holder;
 }
 
 void Reactor::release_driver() noexcept {
@@ -135,7 +136,7 @@ void Reactor::run_fallback() noexcept {
       continue;
     }
     pause = kCheck;
-    if (!try_take_driver(kPollingDriver)) continue;
+    if (try_take_driver(kPollingDriver) != kNoDriver) continue;
     turn(false);
     release_driver();
   }
@@ -158,8 +159,12 @@ bool Reactor::drive_while(bool (*keep_waiting)(void*), void* context) noexcept {
   for (unsigned attempt = 0;; ++attempt) {
     if (stop_.load(std::memory_order_acquire)) return false;
     if (!keep_waiting(context)) return true;  // unparked meanwhile: the park is over
-    if (try_take_driver(kBlockingDriver)) break;
-    if (driver_.load(std::memory_order_relaxed) != kPollingDriver) return false;
+    // Judge by what the failed exchange saw: a second load could find the token already
+    // released by a polling driver and mistake that for someone waiting in epoll, sending
+    // this worker to sleep with nobody left to watch IO.
+    const std::uint32_t holder = try_take_driver(kBlockingDriver);
+    if (holder == kNoDriver) break;
+    if (holder == kBlockingDriver) return false;
     // The holder may share this core (the fallback thread, a worker on a one-core budget).
     if (attempt < 64) {
       weft::detail::cpu_relax();
@@ -184,7 +189,8 @@ void Reactor::interrupt() noexcept {
 }
 
 void Reactor::dispatch_ready() noexcept {
-  if (driver_.load(std::memory_order_relaxed) != kNoDriver || !try_take_driver(kPollingDriver)) {
+  if (driver_.load(std::memory_order_relaxed) != kNoDriver ||
+      try_take_driver(kPollingDriver) != kNoDriver) {
     return;
   }
   turn(false);

@@ -94,17 +94,24 @@ TEST(IdleDriver, OnlyOneThreadDrivesAtATime) {
   dedicated.dispatch_ready();  // a no-op while another thread drives
   EXPECT_EQ(dedicated.metrics().worker_turns, 0u);
 
+  Probe probe;  // outlives the reactor, which drops the timers' wakers when it goes
   Reactor shared(shared_mode());
   struct Flags {
+    Reactor* reactor;
+    weft::Waker waker;
     std::atomic<bool> stop{false};
     std::atomic<bool> inside{false};
-  } flags;
+  } flags{&shared, probe.waker()};
   std::thread driver([&] {
     EXPECT_TRUE(drive_once_taken(
         shared,
         [](void* context) {
           auto* f = static_cast<Flags*>(context);
-          f->inside.store(true);
+          // drive_while() also asks before it has the token, so being asked proves nothing;
+          // a turn counted for a driving thread does. A timer due in a millisecond makes
+          // each turn end by then, so a driver holding the token is asked again soon.
+          if (f->reactor->metrics().worker_turns > 0) f->inside.store(true);
+          f->reactor->add_timer(Reactor::Clock::now() + std::chrono::milliseconds(1), f->waker);
           return !f->stop.load();
         },
         &flags));

@@ -130,7 +130,9 @@ class Reactor final : public IdleDriver {
   // One poller wait (blocking until an event, a wake() or the next timer, or not at all) and
   // the dispatch of its events and due timers. The caller holds the driver token.
   void turn(bool may_block) noexcept;
-  bool try_take_driver(std::uint32_t role) noexcept;
+  // Takes the driver token for `role` if nobody holds it. Returns kNoDriver on success,
+  // otherwise the role of the holder it found (seen by the same atomic step).
+  std::uint32_t try_take_driver(std::uint32_t role) noexcept;
   void release_driver() noexcept;
 
   // The driver token: who may call turn() now.
