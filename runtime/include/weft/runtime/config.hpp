@@ -48,7 +48,8 @@ class ConfigError : public Error {
 enum class ReactorMode {
   // Only the dedicated reactor thread: every IO wakeup hops from it to a worker.
   dedicated,
-  // Idle workers wait in epoll themselves and run what becomes ready without the hop; busy
+  // Idle workers wait in epoll themselves and run what becomes ready without the hop (a worker
+  // with no awake peer goes there at once, without the spin that precedes a park); busy
   // workers check for ready IO every global_queue_interval polls; the reactor thread is kept as
   // a fallback that dispatches ready IO and timers when nobody has looked for 1 ms and no
   // task was polled meanwhile (10 ms while the workers keep polling). Its checks back off
