@@ -95,6 +95,7 @@ void Reactor::run() noexcept {
 // order against the first, so woken tasks could overtake each other. Only when even busy
 // workers leave IO unseen for kBusyLimit (slow polls) does the thread step in regardless, as
 // Go's sysmon does after 10 ms.
+//
 // Each check that finds nothing to do doubles the pause, as sysmon's sleep does, because every
 // check is a context switch on a core the workers need: up to kBusyCheck while workers turn
 // or progress (a stall is then seen within two checks, about 10 ms), up to kIdleCheck while a

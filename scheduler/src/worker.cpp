@@ -245,8 +245,9 @@ void Worker::keep_woken(std::span<TaskHeader*> tasks) {
 // about 0.8 ms longer than the rest, a second latency mode that parking removes. The likely
 // cause is the hypervisor time-slicing a vCPU that never halts; it was not proven.
 bool Worker::spin_for_work() {
-  const bool drives_when_parked = core_.options().idle_driver != nullptr;
-  if (drives_when_parked && core_.idle().num_unparked() == 1) return false;
+  IdleDriver* const driver = core_.options().idle_driver;
+  const auto no_peer_awake = [this] { return core_.idle().num_unparked() == 1; };
+  if (driver != nullptr && no_peer_awake()) return false;
   constexpr int kRounds = 256;
   constexpr auto kMaxSpin = std::chrono::microseconds(50);
   const auto deadline = std::chrono::steady_clock::now() + kMaxSpin;
@@ -256,8 +257,10 @@ bool Worker::spin_for_work() {
     if ((round & 15) == 15) {
       // In the shared reactor mode nobody may be waiting in epoll while we spin: look at it
       // too, or IO that became ready now would wait for the end of the spin.
-      if (IdleDriver* driver = core_.options().idle_driver) driver->dispatch_ready();
-      if (drives_when_parked && core_.idle().num_unparked() == 1) break;
+      if (driver != nullptr) {
+        driver->dispatch_ready();
+        if (no_peer_awake()) break;
+      }
       if (std::chrono::steady_clock::now() > deadline) break;
     }
   }
