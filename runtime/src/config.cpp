@@ -3,10 +3,11 @@
 
 #include <weft/runtime/config.hpp>
 
-#include <algorithm>
 #include <cstdio>
-#include <thread>
+#include <new>
 #include <utility>
+
+#include <weft/scheduler/usable_cpus.hpp>
 
 #include "config_keys.hpp"
 
@@ -18,8 +19,11 @@ ConfigError::ConfigError(std::string key, std::string source, const std::string&
 // ---- Config -----------------------------------------------------------------------------------
 
 std::size_t Config::default_worker_threads() noexcept {
-  // hardware_concurrency() may return 0 when the count is unknown.
-  return std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  try {
+    return usable_cpus().size();
+  } catch (const std::bad_alloc&) {
+    return 1;
+  }
 }
 
 void Config::print_unhandled_exception(std::exception_ptr error) noexcept {

@@ -5,12 +5,16 @@
 #include <string>
 #include <thread>
 
+#include <weft/scheduler/usable_cpus.hpp>
+
 namespace weft::detail {
 
 using namespace task_state;
 
 SchedulerCore::SchedulerCore(SchedulerOptions options)
-    : options_(std::move(options)), idle_(static_cast<std::uint32_t>(options_.worker_threads)) {
+    : options_(std::move(options)),
+      cpus_(usable_cpus()),
+      idle_(static_cast<std::uint32_t>(options_.worker_threads)) {
   workers_.reserve(options_.worker_threads);
   for (std::size_t i = 0; i < options_.worker_threads; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, static_cast<std::uint32_t>(i)));
@@ -35,7 +39,6 @@ std::uint64_t SchedulerCore::total_polls(const void* self) noexcept {
 }
 
 void SchedulerCore::start() {
-  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
   threads_.reserve(workers_.size());
   exited_ = 0;
   try {
@@ -43,7 +46,8 @@ void SchedulerCore::start() {
       ThreadSpec spec;
       spec.name = options_.thread_name_prefix + "-" + std::to_string(worker->index());
       spec.stack_size = options_.thread_stack_size;
-      spec.pin_to_cpu = options_.pin_threads ? long(worker->index() % cpus) : -1;
+      // Pinning stays inside the mask the process was started with (taskset, a cpuset).
+      spec.pin_to_cpu = options_.pin_threads ? long(cpus_[worker->index() % cpus_.size()]) : -1;
       Worker* w = worker.get();
       threads_.push_back(std::make_unique<WorkerThread>(spec, [w] { w->run(); }));
     }

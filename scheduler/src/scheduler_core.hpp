@@ -136,6 +136,7 @@ class SchedulerCore {
   std::uint32_t pick_remote_worker(const TaskHeader* task) noexcept;
 
   const SchedulerOptions options_;
+  const std::vector<unsigned> cpus_;  // usable_cpus(), read once: where pinned workers go
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<WorkerThread>> threads_;
   Idle idle_;

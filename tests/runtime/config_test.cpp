@@ -2,6 +2,7 @@
 // precedence, every kind of error (message names key and source), and describe().
 
 #include <weft/runtime/config.hpp>
+#include <weft/scheduler/usable_cpus.hpp>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,7 +13,6 @@
 #include <map>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 namespace weft {
 namespace {
@@ -86,7 +86,7 @@ class TempFile {
 
 TEST(ConfigDefaults, HaveTheDocumentedValues) {
   const Config config = Config::defaults();
-  EXPECT_EQ(config.worker_threads, std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(config.worker_threads, weft::usable_cpus().size());
   EXPECT_EQ(config.thread_name_prefix, "weft-worker");
   EXPECT_EQ(config.thread_stack_size, 0u);
   EXPECT_FALSE(config.pin_threads);

@@ -26,4 +26,5 @@
 #include <weft/runtime/when_any.hpp>
 #include <weft/runtime/yield.hpp>
 #include <weft/scheduler/coop.hpp>
+#include <weft/scheduler/usable_cpus.hpp>
 #include <weft/scheduler/waker.hpp>

@@ -61,7 +61,8 @@ enum class ReactorMode {
 struct Config {
   class Builder;
 
-  // Threads that poll tasks. Default: std::thread::hardware_concurrency(), at least 1.
+  // Threads that poll tasks. Default: the number of CPUs the process may run on (its affinity
+  // mask, as taskset or a cpuset sets it; weft::usable_cpus()), at least 1.
   // Besides the workers, every runtime runs exactly one reactor thread (by design; not a
   // setting): it blocks in epoll and drives the timers, and costs one thread, about 100 KiB
   // of memory, and per IO wakeup one cross-thread hop (measured by `weft-bench hop`). When
@@ -72,7 +73,8 @@ struct Config {
   std::string thread_name_prefix = "weft-worker";
   // Bytes; 0 keeps the system default.
   std::size_t thread_stack_size = 0;
-  // Pin worker i to CPU i % cores.
+  // Pin worker i to the i-th usable CPU (wrapping around), so pinned workers stay inside the
+  // process's affinity mask.
   bool pin_threads = false;
   // Every this many polls a worker checks its inbox (tasks from other threads) before its
   // local queue.

@@ -14,7 +14,7 @@ struct SchedulerOptions {
   std::size_t worker_threads = 1;
   std::string thread_name_prefix = "weft-worker";
   std::size_t thread_stack_size = 0;  // bytes; 0 = the system default
-  bool pin_threads = false;           // pin worker i to CPU i % cores
+  bool pin_threads = false;           // pin worker i to usable_cpus()[i % count]
   std::uint32_t global_queue_interval = 61;
   std::uint32_t lifo_cap = 3;        // consecutive LIFO-slot polls before the queue gets a turn
   std::uint32_t event_budget = 128;  // operations a task may do per poll (see coop.hpp)

@@ -1,0 +1,102 @@
+// The CPUs a process may use (its affinity mask, as taskset or a cpuset sets it) set the
+// default worker count and where pinned workers go.
+// Each test narrows this thread's mask, which the runtime's threads inherit, and restores it.
+
+#include <weft/weft.hpp>
+
+#include <gtest/gtest.h>
+
+#include <sched.h>
+
+#include <latch>
+#include <mutex>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace {
+
+using weft_test::config_with;
+using weft_test::wait_for_result;
+using weft_test::Watchdog;
+
+std::vector<unsigned> affinity_of_this_thread() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  EXPECT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+  std::vector<unsigned> cpus;
+  for (unsigned cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+// Restricts the calling thread to `cpus` for its lifetime, then puts the old mask back.
+class NarrowedAffinity {
+ public:
+  explicit NarrowedAffinity(const std::vector<unsigned>& cpus) {
+    CPU_ZERO(&saved_);
+    EXPECT_EQ(sched_getaffinity(0, sizeof saved_, &saved_), 0);
+    cpu_set_t narrowed;
+    CPU_ZERO(&narrowed);
+    for (unsigned cpu : cpus) CPU_SET(cpu, &narrowed);
+    EXPECT_EQ(sched_setaffinity(0, sizeof narrowed, &narrowed), 0);
+  }
+  NarrowedAffinity(const NarrowedAffinity&) = delete;
+  NarrowedAffinity& operator=(const NarrowedAffinity&) = delete;
+  ~NarrowedAffinity() { sched_setaffinity(0, sizeof saved_, &saved_); }
+
+ private:
+  cpu_set_t saved_;
+};
+
+unsigned last_usable_cpu() {
+  return weft::usable_cpus().back();
+}
+
+TEST(UsableCpus, AreTheCpusOfTheAffinityMask) {
+  EXPECT_EQ(weft::usable_cpus(), affinity_of_this_thread());
+  const unsigned cpu = last_usable_cpu();
+  const NarrowedAffinity one_cpu({cpu});
+  EXPECT_EQ(weft::usable_cpus(), std::vector<unsigned>{cpu});
+}
+
+TEST(UsableCpus, SetTheDefaultWorkerCount) {
+  EXPECT_EQ(weft::Config::defaults().worker_threads, weft::usable_cpus().size());
+  const NarrowedAffinity one_cpu({last_usable_cpu()});
+  EXPECT_EQ(weft::Config::defaults().worker_threads, 1u);
+}
+
+// Records the mask of the worker it runs on, then waits until `together` tasks have done so:
+// the rendezvous makes them run on as many different workers at once.
+weft::Task<void> record_mask(std::mutex& mutex, std::vector<std::vector<unsigned>>& seen,
+                             std::latch& together) {
+  {
+    const std::lock_guard lock(mutex);
+    seen.push_back(affinity_of_this_thread());
+  }
+  together.arrive_and_wait();
+  co_return;
+}
+
+// Pinned workers go to the usable CPUs in turn, never outside the mask: pinning by raw CPU
+// number would put worker 0 on CPU 0 here, which the mask excludes.
+TEST(UsableCpus, PinnedWorkersStayInsideTheMask) {
+  if (weft::usable_cpus().size() < 2) GTEST_SKIP() << "needs two usable CPUs";
+  const Watchdog watchdog;
+  const unsigned cpu = last_usable_cpu();
+  const NarrowedAffinity one_cpu({cpu});
+  weft::Runtime runtime(
+      weft::Config::builder().from_env().worker_threads(2).pin_threads(true).build());
+  std::mutex mutex;
+  std::vector<std::vector<unsigned>> seen;
+  std::latch together(2);
+  auto first = runtime.spawn(record_mask(mutex, seen, together));
+  auto second = runtime.spawn(record_mask(mutex, seen, together));
+  wait_for_result(first);
+  wait_for_result(second);
+  ASSERT_EQ(seen.size(), 2u);
+  for (const auto& mask : seen) EXPECT_EQ(mask, std::vector<unsigned>{cpu});
+}
+
+}  // namespace
