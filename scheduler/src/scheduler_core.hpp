@@ -39,7 +39,7 @@ using Inbox = moodycamel::ConcurrentQueue<TaskHeader*, InboxTraits>;
 // threads only read them, except `remote_schedules`, which pushers add to.
 struct WorkerCounters {
   std::atomic<std::uint64_t> polls{0}, steal_operations{0}, steals{0}, parks{0}, unparks{0},
-      local_schedules{0}, remote_schedules{0}, overflows{0}, lifo_hits{0};
+      spins{0}, local_schedules{0}, remote_schedules{0}, overflows{0}, lifo_hits{0};
 
   static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
     counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
@@ -122,6 +122,8 @@ class SchedulerCore {
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   const SchedulerOptions& options() const noexcept { return options_; }
   std::size_t worker_count() const noexcept { return workers_.size(); }
+  // How many CPUs the workers may run on (the affinity mask when the scheduler was made).
+  std::size_t cpu_count() const noexcept { return cpus_.size(); }
   Worker& worker(std::size_t i) noexcept { return *workers_[i]; }
   Idle& idle() noexcept { return idle_; }
   std::vector<WorkerMetrics> metrics() const;
@@ -136,7 +138,7 @@ class SchedulerCore {
   std::uint32_t pick_remote_worker(const TaskHeader* task) noexcept;
 
   const SchedulerOptions options_;
-  const std::vector<unsigned> cpus_;  // usable_cpus(), read once: where pinned workers go
+  const std::vector<unsigned> cpus_;  // usable_cpus(), read once: pinning and the spin rule
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<WorkerThread>> threads_;
   Idle idle_;

@@ -237,17 +237,28 @@ void Worker::keep_woken(std::span<TaskHeader*> tasks) {
 // skips the futex wake: a producer that outpaces its consumers by a little does not pay a
 // system call per task, and the consumer does not pay a sleep/wake cycle per task either.
 //
-// It spins for work a running peer is about to publish. In the shared reactor mode, once every
-// peer sleeps, nothing but ready IO or another thread can bring work, and the park waits for
-// both (in epoll, or on a futex while a peer waits in epoll), so it parks at once. Spinning
-// there only delays IO to the spin's periodic checks and keeps the CPU from halting. Measured
-// on one worker (a 2-vCPU VM): with the spin, 5-25% of HTTP requests at 256 connections took
-// about 0.8 ms longer than the rest, a second latency mode that parking removes. The likely
-// cause is the hypervisor time-slicing a vCPU that never halts; it was not proven.
+// It spins for work a running peer is about to publish, so only while that peer can run beside
+// it: when the awake workers outnumber the CPUs the process may use, the spinner holds a CPU a
+// runnable peer needs, and delays the very work it waits for. Two workers on one CPU (HTTP at
+// 64 connections, server pinned to one core) had 2-3x Tokio's p99 with the spin, about
+// Tokio's without it.
+//
+// In the shared reactor mode, once every peer sleeps, nothing but ready IO or another thread
+// can bring work, and the park waits for both (in epoll, or on a futex while a peer waits in
+// epoll), so it parks at once. Spinning there only delays IO to the spin's periodic checks and
+// keeps the CPU from halting. Measured on one worker (a 2-vCPU VM): with the spin, 5-25% of
+// HTTP requests at 256 connections took about 0.8 ms longer than the rest, a second latency
+// mode that parking removes. The likely cause is the hypervisor time-slicing a vCPU that never
+// halts; it was not proven.
 bool Worker::spin_for_work() {
   IdleDriver* const driver = core_.options().idle_driver;
   const auto no_peer_awake = [this] { return core_.idle().num_unparked() == 1; };
+  // The work it waits for needs a CPU to be produced on: another than this one, and one for
+  // every awake worker.
+  const std::size_t cpus = core_.cpu_count();
+  if (cpus < 2 || core_.idle().num_unparked() > cpus) return false;
   if (driver != nullptr && no_peer_awake()) return false;
+  counters.bump(counters.spins);
   constexpr int kRounds = 256;
   constexpr auto kMaxSpin = std::chrono::microseconds(50);
   const auto deadline = std::chrono::steady_clock::now() + kMaxSpin;
@@ -303,6 +314,7 @@ WorkerMetrics Worker::read_metrics() const noexcept {
   m.steals = get(counters.steals);
   m.parks = get(counters.parks);
   m.unparks = get(counters.unparks);
+  m.spins = get(counters.spins);
   m.local_schedules = get(counters.local_schedules);
   m.remote_schedules = get(counters.remote_schedules);
   m.overflows = get(counters.overflows);

@@ -1,5 +1,6 @@
-// The CPUs a process may use (its affinity mask, as taskset or a cpuset sets it) set the
-// default worker count and where pinned workers go.
+// The CPUs a process may use (its affinity mask, as taskset or a cpuset sets it) shape three
+// things: the default worker count, where pinned workers go, and whether a worker spins for
+// work a peer is about to publish (only while every awake worker can have a CPU of its own).
 // Each test narrows this thread's mask, which the runtime's threads inherit, and restores it.
 
 #include <weft/weft.hpp>
@@ -17,6 +18,7 @@
 namespace {
 
 using weft_test::config_with;
+using weft_test::metric_sum;
 using weft_test::wait_for_result;
 using weft_test::Watchdog;
 
@@ -97,6 +99,46 @@ TEST(UsableCpus, PinnedWorkersStayInsideTheMask) {
   wait_for_result(second);
   ASSERT_EQ(seen.size(), 2u);
   for (const auto& mask : seen) EXPECT_EQ(mask, std::vector<unsigned>{cpu});
+}
+
+// Tasks that keep waking each other across two workers: each worker often runs out of work
+// while its peer is awake, which is when a worker may spin.
+weft::Task<void> ping_pong_between_workers(int rounds) {
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<weft::JoinHandle<void>> batch;
+    for (int i = 0; i < 8; ++i) {
+      batch.push_back(weft::spawn([]() -> weft::Task<void> { co_await weft::yield_now(); }()));
+    }
+    for (auto& task : batch) co_await task;
+  }
+}
+
+std::uint64_t spins_after_ping_pong(const weft::Config& config) {
+  weft::Runtime runtime(config);
+  runtime.block_on(ping_pong_between_workers(300));
+  return metric_sum(runtime, &weft::WorkerMetrics::spins);
+}
+
+// Two workers sharing one CPU: a spinning worker would hold the CPU its runnable peer needs
+// to publish the work it waits for, so neither ever spins.
+TEST(UsableCpus, WorkersSharingOneCpuNeverSpin) {
+  const Watchdog watchdog;
+  const NarrowedAffinity one_cpu({last_usable_cpu()});
+  EXPECT_EQ(spins_after_ping_pong(config_with(2)), 0u);
+}
+
+// The same work on two CPUs: the rule above must not stop spinning altogether (bounded: a
+// few attempts, each of which spins with near certainty).
+TEST(UsableCpus, WorkersWithACpuEachMaySpin) {
+  if (weft::usable_cpus().size() < 2) GTEST_SKIP() << "needs two usable CPUs";
+  const Watchdog watchdog;
+  const std::vector<unsigned> all = weft::usable_cpus();
+  const NarrowedAffinity two_cpus({all[0], all[1]});
+  std::uint64_t spins = 0;
+  for (int attempt = 0; attempt < 5 && spins == 0; ++attempt) {
+    spins = spins_after_ping_pong(config_with(2));
+  }
+  EXPECT_GT(spins, 0u);
 }
 
 }  // namespace

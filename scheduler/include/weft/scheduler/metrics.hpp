@@ -12,6 +12,7 @@ struct WorkerMetrics {
   std::uint64_t steals = 0;             // tasks moved by those steals
   std::uint64_t parks = 0;              // times the worker went to sleep
   std::uint64_t unparks = 0;            // times it woke up
+  std::uint64_t spins = 0;              // times it spun briefly for work before parking
   std::uint64_t local_schedules = 0;    // tasks woken/spawned from this worker's thread
   std::uint64_t remote_schedules = 0;   // tasks pushed to this worker's inbox from elsewhere
   std::uint64_t overflows = 0;          // times the local queue spilled half to the inbox
