@@ -44,6 +44,7 @@ void print_metrics(Runtime& runtime) {
     total.polls += m.polls;
     total.parks += m.parks;
     total.unparks += m.unparks;
+    total.spins += m.spins;
     total.steals += m.steals;
     total.overflows += m.overflows;
   }
@@ -51,7 +52,7 @@ void print_metrics(Runtime& runtime) {
       stderr,
       "weft-bench: metrics: reactor turns=%llu (by workers %llu, by the reactor thread "
       "%llu, left to busy workers %llu) events=%llu wakes=%llu wakes_per_batch=%.1f; "
-      "workers polls=%llu parks=%llu unparks=%llu steals=%llu overflows=%llu\n",
+      "workers polls=%llu parks=%llu unparks=%llu spins=%llu steals=%llu overflows=%llu\n",
       static_cast<unsigned long long>(reactor.turns),
       static_cast<unsigned long long>(reactor.worker_turns),
       static_cast<unsigned long long>(reactor.turns - reactor.worker_turns),
@@ -59,7 +60,8 @@ void print_metrics(Runtime& runtime) {
       static_cast<unsigned long long>(reactor.events),
       static_cast<unsigned long long>(reactor.wakes), reactor.wakes_per_batch(),
       static_cast<unsigned long long>(total.polls), static_cast<unsigned long long>(total.parks),
-      static_cast<unsigned long long>(total.unparks), static_cast<unsigned long long>(total.steals),
+      static_cast<unsigned long long>(total.unparks), static_cast<unsigned long long>(total.spins),
+      static_cast<unsigned long long>(total.steals),
       static_cast<unsigned long long>(total.overflows));
 }
 
