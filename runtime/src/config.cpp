@@ -20,7 +20,7 @@ ConfigError::ConfigError(std::string key, std::string source, const std::string&
 
 std::size_t Config::default_worker_threads() noexcept {
   try {
-    return usable_cpus().size();
+    return cpu_budget();
   } catch (const std::bad_alloc&) {
     return 1;
   }

@@ -122,8 +122,8 @@ class SchedulerCore {
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   const SchedulerOptions& options() const noexcept { return options_; }
   std::size_t worker_count() const noexcept { return workers_.size(); }
-  // How many CPUs the workers may run on (the affinity mask when the scheduler was made).
-  std::size_t cpu_count() const noexcept { return cpus_.size(); }
+  // How many CPUs the workers may keep busy at once (cpu_budget() when the scheduler was made).
+  std::size_t cpu_budget() const noexcept { return cpu_budget_; }
   Worker& worker(std::size_t i) noexcept { return *workers_[i]; }
   Idle& idle() noexcept { return idle_; }
   std::vector<WorkerMetrics> metrics() const;
@@ -138,7 +138,8 @@ class SchedulerCore {
   std::uint32_t pick_remote_worker(const TaskHeader* task) noexcept;
 
   const SchedulerOptions options_;
-  const std::vector<unsigned> cpus_;  // usable_cpus(), read once: pinning and the spin rule
+  const std::vector<unsigned> cpus_;  // usable_cpus(), read once: where pinned workers go
+  const std::size_t cpu_budget_;      // cpu_budget(), read once: the spin rule
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<WorkerThread>> threads_;
   Idle idle_;

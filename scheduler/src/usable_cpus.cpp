@@ -44,4 +44,10 @@ std::vector<unsigned> usable_cpus() {
   return all_hardware_threads();
 }
 
+std::size_t cpu_budget() {
+  const std::size_t cpus = usable_cpus().size();
+  const std::optional<std::size_t> quota = detail::cgroup_cpu_limit("/");
+  return quota ? std::clamp<std::size_t>(*quota, 1, cpus) : cpus;
+}
+
 }  // namespace weft

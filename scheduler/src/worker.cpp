@@ -238,8 +238,9 @@ void Worker::keep_woken(std::span<TaskHeader*> tasks) {
 // system call per task, and the consumer does not pay a sleep/wake cycle per task either.
 //
 // It spins for work a running peer is about to publish, so only while that peer can run beside
-// it: when the awake workers outnumber the CPUs the process may use, the spinner holds a CPU a
-// runnable peer needs, and delays the very work it waits for. Two workers on one CPU (HTTP at
+// it: when the awake workers outnumber the CPUs the process may keep busy (its affinity mask,
+// or a cgroup CPU quota), the spinner holds a CPU a runnable peer needs, and delays the very
+// work it waits for (or burns the quota the peer needs). Two workers on one CPU (HTTP at
 // 64 connections, server pinned to one core) had 2-3x Tokio's p99 with the spin, about
 // Tokio's without it.
 //
@@ -255,7 +256,7 @@ bool Worker::spin_for_work() {
   const auto no_peer_awake = [this] { return core_.idle().num_unparked() == 1; };
   // The work it waits for needs a CPU to be produced on: another than this one, and one for
   // every awake worker.
-  const std::size_t cpus = core_.cpu_count();
+  const std::size_t cpus = core_.cpu_budget();
   if (cpus < 2 || core_.idle().num_unparked() > cpus) return false;
   if (driver != nullptr && no_peer_awake()) return false;
   counters.bump(counters.spins);

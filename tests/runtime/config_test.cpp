@@ -86,7 +86,7 @@ class TempFile {
 
 TEST(ConfigDefaults, HaveTheDocumentedValues) {
   const Config config = Config::defaults();
-  EXPECT_EQ(config.worker_threads, weft::usable_cpus().size());
+  EXPECT_EQ(config.worker_threads, weft::cpu_budget());
   EXPECT_EQ(config.thread_name_prefix, "weft-worker");
   EXPECT_EQ(config.thread_stack_size, 0u);
   EXPECT_FALSE(config.pin_threads);

@@ -64,7 +64,7 @@ TEST(UsableCpus, AreTheCpusOfTheAffinityMask) {
 }
 
 TEST(UsableCpus, SetTheDefaultWorkerCount) {
-  EXPECT_EQ(weft::Config::defaults().worker_threads, weft::usable_cpus().size());
+  EXPECT_EQ(weft::Config::defaults().worker_threads, weft::cpu_budget());
   const NarrowedAffinity one_cpu({last_usable_cpu()});
   EXPECT_EQ(weft::Config::defaults().worker_threads, 1u);
 }

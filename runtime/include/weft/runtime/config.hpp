@@ -61,8 +61,9 @@ enum class ReactorMode {
 struct Config {
   class Builder;
 
-  // Threads that poll tasks. Default: the number of CPUs the process may run on (its affinity
-  // mask, as taskset or a cpuset sets it; weft::usable_cpus()), at least 1.
+  // Threads that poll tasks. Default: the number of CPUs the process may keep busy: those its
+  // affinity mask allows (taskset, a cpuset), lowered to a cgroup CPU quota (a container's CPU
+  // limit) rounded up; weft::cpu_budget(). At least 1.
   // Besides the workers, every runtime runs exactly one reactor thread (by design; not a
   // setting): it blocks in epoll and drives the timers, and costs one thread, about 100 KiB
   // of memory, and per IO wakeup one cross-thread hop (measured by `weft-bench hop`). When
