@@ -41,7 +41,7 @@ std::vector<std::string> lines_of(const fs::path& file) {
 }
 
 std::optional<long long> parse_integer(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);  // getline took the '\n'
   long long value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;

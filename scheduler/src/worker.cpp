@@ -253,12 +253,12 @@ void Worker::keep_woken(std::span<TaskHeader*> tasks) {
 // halts; it was not proven.
 bool Worker::spin_for_work() {
   IdleDriver* const driver = core_.options().idle_driver;
-  const auto no_peer_awake = [this] { return core_.idle().num_unparked() == 1; };
   // The work it waits for needs a CPU to be produced on: another than this one, and one for
-  // every awake worker.
+  // every awake worker (this one included).
   const std::size_t cpus = core_.cpu_budget();
-  if (cpus < 2 || core_.idle().num_unparked() > cpus) return false;
-  if (driver != nullptr && no_peer_awake()) return false;
+  const std::uint32_t awake = core_.idle().num_unparked();
+  if (cpus < 2 || awake > cpus) return false;
+  if (driver != nullptr && awake == 1) return false;
   counters.bump(counters.spins);
   constexpr int kRounds = 256;
   constexpr auto kMaxSpin = std::chrono::microseconds(50);
@@ -268,10 +268,11 @@ bool Worker::spin_for_work() {
     if (core_.any_worker_has_work()) return true;
     if ((round & 15) == 15) {
       // In the shared reactor mode nobody may be waiting in epoll while we spin: look at it
-      // too, or IO that became ready now would wait for the end of the spin.
+      // too, or IO that became ready now would wait for the end of the spin. Once no peer is
+      // awake, the park waits in epoll instead.
       if (driver != nullptr) {
         driver->dispatch_ready();
-        if (no_peer_awake()) break;
+        if (core_.idle().num_unparked() == 1) break;
       }
       if (std::chrono::steady_clock::now() > deadline) break;
     }
