@@ -51,12 +51,13 @@ void print_metrics(Runtime& runtime) {
   std::fprintf(
       stderr,
       "weft-bench: metrics: reactor turns=%llu (by workers %llu, by the reactor thread "
-      "%llu, left to busy workers %llu) events=%llu wakes=%llu wakes_per_batch=%.1f; "
+      "%llu, left to busy workers %llu, checks %llu) events=%llu wakes=%llu wakes_per_batch=%.1f; "
       "workers polls=%llu parks=%llu unparks=%llu spins=%llu steals=%llu overflows=%llu\n",
       static_cast<unsigned long long>(reactor.turns),
       static_cast<unsigned long long>(reactor.worker_turns),
       static_cast<unsigned long long>(reactor.turns - reactor.worker_turns),
       static_cast<unsigned long long>(reactor.left_to_busy_workers),
+      static_cast<unsigned long long>(reactor.fallback_checks),
       static_cast<unsigned long long>(reactor.events),
       static_cast<unsigned long long>(reactor.wakes), reactor.wakes_per_batch(),
       static_cast<unsigned long long>(total.polls), static_cast<unsigned long long>(total.parks),

@@ -191,4 +191,27 @@ TEST(IdleDriver, TheReactorThreadCoversStuckWorkersEveryMillisecond) {
   EXPECT_GT(seen.turns, seen.busy_limit());
 }
 
+// Busy workers that turn often (every dispatch_ready) leave the thread nothing to cover, and
+// each of its checks takes their core for a context switch, so the checks back off to 64 ms
+// apart: 1 + 2 + ... + 64 ms reach that in 127 ms, about a dozen checks over the 500 ms
+// window. The previous rule stopped doubling at 5 ms and made about a hundred. The bound
+// leaves room for a loaded host that keeps the turning thread off its core at a few checks
+// (each such check finds no turn for a millisecond, takes one itself and starts again from
+// 1 ms, seven checks to climb back).
+TEST(IdleDriver, TheReactorThreadRarelyChecksOnWorkersThatTurnOften) {
+  Reactor reactor(shared_mode());
+  std::atomic<bool> stop{false};
+  std::thread turning([&] {
+    while (!stop.load(std::memory_order_relaxed)) reactor.dispatch_ready();
+  });
+  const auto before = reactor.metrics().fallback_checks;
+  // The observation window of a time-based policy, not a synchronisation.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto checks = reactor.metrics().fallback_checks - before;
+  stop.store(true);
+  turning.join();
+  EXPECT_GE(checks, 1u);
+  EXPECT_LE(checks, 40u);
+}
+
 }  // namespace

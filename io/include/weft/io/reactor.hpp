@@ -150,6 +150,7 @@ class Reactor final : public IdleDriver {
     std::atomic<std::uint64_t> max_batch{0};
     std::atomic<std::uint64_t> worker_turns{0};
     std::atomic<std::uint64_t> left_to_busy_workers{0};
+    std::atomic<std::uint64_t> fallback_checks{0};
   };
 
   const ReactorOptions options_;

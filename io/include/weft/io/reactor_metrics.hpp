@@ -1,7 +1,7 @@
 #pragma once
 // Reactor counters: a relaxed snapshot, readable from any thread at any time. Only the
-// thread currently driving the reactor (and, for left_to_busy_workers, the reactor thread's
-// check) updates them, so reading never slows it down.
+// thread currently driving the reactor (and, for the last two, the reactor thread's checks)
+// updates them, so reading never slows it down.
 
 #include <cstdint>
 
@@ -19,6 +19,9 @@ struct ReactorMetrics {
   // Shared mode: the reactor thread's checks that found IO unseen for over 1 ms but left it
   // to the workers, because they were still polling tasks (see Reactor::run_fallback).
   std::uint64_t left_to_busy_workers = 0;
+  // Shared mode: every check the reactor thread made. Each is a wakeup of that thread, a
+  // context switch on whatever core it lands on, so a busy server should see few of them.
+  std::uint64_t fallback_checks = 0;
 
   // The average size of a delivered batch: how many wakes each trip to the scheduler carried.
   double wakes_per_batch() const noexcept {

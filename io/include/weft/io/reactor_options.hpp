@@ -19,8 +19,8 @@ struct ReactorOptions {
   // workers poll it now and then, and the reactor thread only steps in when nobody has looked
   // for a millisecond while the workers made no progress (IdleDriver::watch_progress), e.g.
   // every worker is stuck in a long poll, or when nobody has looked for 10 ms. Its checks
-  // back off from 1 ms to 5 ms while workers are busy and to 64 ms while one waits in the
-  // poller; after a turn of its own it checks every millisecond again.
+  // back off from 1 ms to 64 ms while a worker waits in the poller or turns keep coming, and
+  // to 5 ms once turns grow sparse; after a turn of its own it checks every millisecond again.
   bool idle_workers_drive = false;
 };
 

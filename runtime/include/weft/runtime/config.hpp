@@ -53,8 +53,9 @@ enum class ReactorMode {
   // workers check for ready IO every global_queue_interval polls; the reactor thread is kept as
   // a fallback that dispatches ready IO and timers when nobody has looked for 1 ms and no
   // task was polled meanwhile (10 ms while the workers keep polling). Its checks back off
-  // while there is nothing to cover, so a stall is seen within about 10 ms of busy work (up
-  // to about 70 ms after an idle spell) and then covered every millisecond.
+  // while there is nothing to cover, up to 64 ms apart, because each one takes the workers'
+  // core for a context switch: a stall is seen within about 70 ms (about 10 ms once polls
+  // have slowed down) and then covered every millisecond.
   shared,
 };
 
