@@ -99,8 +99,8 @@ void Reactor::run() noexcept {
 // Each check that finds nothing to do doubles the pause, as sysmon's sleep does, because every
 // check is a context switch on a core the workers need. Up to kLongestCheck while someone
 // waits in the poller or the last turn ended under a millisecond ago: there is nothing to
-// cover, and under load a check every 5 ms on the workers' core cost a paired 12-14% of p99
-// at 256 echo connections (two workers on one CPU) and a few percent of throughput. Up to
+// cover, and under load a check every 5 ms on the workers' core cost about 12% of p99 at 256
+// echo connections with two workers on one CPU (paired rounds). Up to
 // kWatchfulCheck once turns grow sparse while workers progress, so that a stall is then seen
 // within two checks, about 10 ms. A turn of its own means workers are stuck, and the checks
 // go back to every millisecond. So a stall that begins during quiet or busy spells alike is
