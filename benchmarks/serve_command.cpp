@@ -46,13 +46,15 @@ void print_metrics(Runtime& runtime) {
     total.unparks += m.unparks;
     total.spins += m.spins;
     total.steals += m.steals;
+    total.stalled_peer_steals += m.stalled_peer_steals;
     total.overflows += m.overflows;
   }
   std::fprintf(
       stderr,
       "weft-bench: metrics: reactor turns=%llu (by workers %llu, by the reactor thread "
       "%llu, left to busy workers %llu, checks %llu) events=%llu wakes=%llu wakes_per_batch=%.1f; "
-      "workers polls=%llu parks=%llu unparks=%llu spins=%llu steals=%llu overflows=%llu\n",
+      "workers polls=%llu parks=%llu unparks=%llu spins=%llu steals=%llu (%llu from stalled peers) "
+      "overflows=%llu\n",
       static_cast<unsigned long long>(reactor.turns),
       static_cast<unsigned long long>(reactor.worker_turns),
       static_cast<unsigned long long>(reactor.turns - reactor.worker_turns),
@@ -63,6 +65,7 @@ void print_metrics(Runtime& runtime) {
       static_cast<unsigned long long>(total.polls), static_cast<unsigned long long>(total.parks),
       static_cast<unsigned long long>(total.unparks), static_cast<unsigned long long>(total.spins),
       static_cast<unsigned long long>(total.steals),
+      static_cast<unsigned long long>(total.stalled_peer_steals),
       static_cast<unsigned long long>(total.overflows));
 }
 

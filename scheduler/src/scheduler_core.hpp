@@ -39,7 +39,8 @@ using Inbox = moodycamel::ConcurrentQueue<TaskHeader*, InboxTraits>;
 // threads only read them, except `remote_schedules`, which pushers add to.
 struct WorkerCounters {
   std::atomic<std::uint64_t> polls{0}, steal_operations{0}, steals{0}, parks{0}, unparks{0},
-      spins{0}, local_schedules{0}, remote_schedules{0}, overflows{0}, lifo_hits{0};
+      spins{0}, local_schedules{0}, remote_schedules{0}, overflows{0}, lifo_hits{0},
+      stalled_peer_steals{0};
 
   static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
     counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
@@ -81,6 +82,8 @@ class Worker {
   TaskHeader* refill_from(std::span<TaskHeader*> batch);
   std::size_t inbox_batch_size() const noexcept;
   TaskHeader* steal_work();
+  TaskHeader* steal_half_of(Worker& victim);
+  TaskHeader* take_from_stalled_peer();
   void run_task(TaskHeader* task);
   void poll_task(TaskHeader* task);
   bool spin_for_work();
@@ -93,6 +96,10 @@ class Worker {
   bool running_task_ = false;
   std::uint32_t tick_ = 0;
   std::uint32_t rng_ = 0;
+  // take_from_stalled_peer(): the peer it looks at next, and each peer's poll count when it
+  // last looked (owner thread only).
+  std::uint32_t next_peer_ = 0;
+  std::vector<std::uint64_t> peer_polls_seen_;
 };
 
 class SchedulerCore {

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <limits>
+#include <utility>
 
 #include <weft/scheduler/detail/cpu_relax.hpp>
 
@@ -39,6 +40,8 @@ std::uint32_t& poll_budget() noexcept {
 void Worker::run() {
   tl_worker = this;
   rng_ = index_ * 2654435761u + 1;
+  peer_polls_seen_.assign(core_.worker_count(), 0);
+  next_peer_ = index_;
   if (core_.options().on_thread_start) core_.options().on_thread_start(index_);
   while (!core_.closed()) {
     if (TaskHeader* task = next_task()) {
@@ -68,6 +71,7 @@ TaskHeader* Worker::next_task() {
     if (IdleDriver* driver = core_.options().idle_driver) driver->dispatch_ready();
     TaskHeader* task = nullptr;
     if (inbox.try_dequeue(inbox_token, task)) return task;
+    if (TaskHeader* rescued = take_from_stalled_peer()) return rescued;
   }
   if (lifo) {
     counters.bump(counters.lifo_hits);
@@ -114,12 +118,7 @@ TaskHeader* Worker::steal_work() {
   for (std::size_t i = 0; i < n; ++i) {
     Worker& victim = core_.worker((start + i) % n);
     if (&victim == this) continue;
-    const std::uint32_t before = local.size();
-    if (TaskHeader* task = victim.local.steal_into(local)) {
-      counters.bump(counters.steal_operations);
-      counters.bump(counters.steals, local.size() - before + 1);
-      return task;
-    }
+    if (TaskHeader* task = steal_half_of(victim)) return task;
   }
   // Inboxes last: our own (a remote push may have landed since next_task), then peers'.
   for (std::size_t i = 0; i <= n; ++i) {
@@ -135,6 +134,37 @@ TaskHeader* Worker::steal_work() {
     }
   }
   return nullptr;
+}
+
+TaskHeader* Worker::steal_half_of(Worker& victim) {
+  const std::uint32_t before = local.size();
+  TaskHeader* task = victim.local.steal_into(local);
+  if (task != nullptr) {
+    counters.bump(counters.steal_operations);
+    counters.bump(counters.steals, local.size() - before + 1);
+  }
+  return task;
+}
+
+// A busy worker never looks for work, so tasks queued on a peer that cannot run them wait for
+// that peer: one the OS has descheduled (more awake workers than CPUs, or other processes
+// on them) or one inside a long poll. At every global_queue_interval, a busy worker looks at
+// one peer in turn; if that peer polled nothing since the last look and has tasks queued, it
+// takes half of them, as an idle worker would. Two workers on one CPU with
+// global_queue_interval 31 had 7x Tokio's echo p99 without this: tasks stranded on the
+// descheduled worker waited out its peer's whole time slice (about 4 ms).
+TaskHeader* Worker::take_from_stalled_peer() {
+  const std::size_t n = core_.worker_count();
+  if (n < 2) return nullptr;
+  next_peer_ = static_cast<std::uint32_t>((next_peer_ + 1) % n);
+  if (next_peer_ == index_) next_peer_ = static_cast<std::uint32_t>((next_peer_ + 1) % n);
+  Worker& peer = core_.worker(next_peer_);
+  const std::uint64_t polls = peer.counters.polls.load(std::memory_order_relaxed);
+  const bool stalled = polls == std::exchange(peer_polls_seen_[next_peer_], polls);
+  if (!stalled || peer.local.empty()) return nullptr;
+  TaskHeader* task = steal_half_of(peer);
+  if (task != nullptr) counters.bump(counters.stalled_peer_steals);
+  return task;
 }
 
 void Worker::run_task(TaskHeader* task) {
@@ -314,6 +344,7 @@ WorkerMetrics Worker::read_metrics() const noexcept {
   m.polls = get(counters.polls);
   m.steal_operations = get(counters.steal_operations);
   m.steals = get(counters.steals);
+  m.stalled_peer_steals = get(counters.stalled_peer_steals);
   m.parks = get(counters.parks);
   m.unparks = get(counters.unparks);
   m.spins = get(counters.spins);

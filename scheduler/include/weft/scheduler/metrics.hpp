@@ -7,9 +7,12 @@
 namespace weft {
 
 struct WorkerMetrics {
-  std::uint64_t polls = 0;              // tasks polled
-  std::uint64_t steal_operations = 0;   // successful steals from a peer
-  std::uint64_t steals = 0;             // tasks moved by those steals
+  std::uint64_t polls = 0;             // tasks polled
+  std::uint64_t steal_operations = 0;  // successful steals from a peer
+  std::uint64_t steals = 0;            // tasks moved by those steals
+  // Of the steal operations, those made while busy, from a peer that polled nothing for a
+  // whole global_queue_interval (descheduled, or inside one long poll).
+  std::uint64_t stalled_peer_steals = 0;
   std::uint64_t parks = 0;              // times the worker went to sleep
   std::uint64_t unparks = 0;            // times it woke up
   std::uint64_t spins = 0;              // times it spun briefly for work before parking
