@@ -79,7 +79,7 @@ struct Config {
   // process's affinity mask.
   bool pin_threads = false;
   // Every this many polls a worker checks its inbox (tasks from other threads) before its
-  // local queue.
+  // local queue, and takes half the queue of a peer that polled nothing since its last look.
   std::uint32_t global_queue_interval = 61;
   // Consecutive polls of the LIFO slot before the local queue gets a turn; 0 disables it.
   std::uint32_t lifo_cap = 3;
