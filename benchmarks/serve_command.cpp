@@ -53,8 +53,8 @@ void print_metrics(Runtime& runtime) {
       stderr,
       "weft-bench: metrics: reactor turns=%llu (by workers %llu, by the reactor thread "
       "%llu, left to busy workers %llu, checks %llu) events=%llu wakes=%llu wakes_per_batch=%.1f; "
-      "workers polls=%llu parks=%llu unparks=%llu spins=%llu steals=%llu (%llu from stalled peers) "
-      "overflows=%llu\n",
+      "workers polls=%llu parks=%llu unparks=%llu spins=%llu steals=%llu "
+      "stalled_peer_steals=%llu overflows=%llu\n",
       static_cast<unsigned long long>(reactor.turns),
       static_cast<unsigned long long>(reactor.worker_turns),
       static_cast<unsigned long long>(reactor.turns - reactor.worker_turns),
