@@ -100,11 +100,11 @@ void Reactor::run() noexcept {
 // check is a context switch on a core the workers need. Up to kLongestCheck while someone
 // waits in the poller or the last turn ended under a millisecond ago: there is nothing to
 // cover, and under load a check every 5 ms on the workers' core cost about 12% of p99 at 256
-// echo connections with two workers on one CPU (paired rounds). Up to
-// kWatchfulCheck once turns grow sparse while workers progress, so that a stall is then seen
-// within two checks, about 10 ms. A turn of its own means workers are stuck, and the checks
-// go back to every millisecond. So a stall that begins during quiet or busy spells alike is
-// seen within about 70 ms, and within about 10 ms once polls have slowed down.
+// echo connections with two workers on one CPU (paired rounds). Up to kWatchfulCheck once
+// turns grow sparse while workers progress, so that a stall is then seen within two checks,
+// about 10 ms. A turn of its own means workers are stuck, and the checks go back to every
+// millisecond. So a stall that begins during quiet or busy spells alike is seen within about
+// 70 ms, and within about 10 ms once polls have slowed down.
 void Reactor::run_fallback() noexcept {
   constexpr auto kCheck = std::chrono::milliseconds(1);
   constexpr auto kBusyLimit = std::chrono::milliseconds(10);
