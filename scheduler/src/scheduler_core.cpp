@@ -14,7 +14,7 @@ using namespace task_state;
 SchedulerCore::SchedulerCore(SchedulerOptions options)
     : options_(std::move(options)),
       cpus_(usable_cpus()),
-      cpu_budget_(weft::cpu_budget()),
+      cpu_budget_(detail::cpu_budget_of(cpus_.size())),
       idle_(static_cast<std::uint32_t>(options_.worker_threads)) {
   workers_.reserve(options_.worker_threads);
   for (std::size_t i = 0; i < options_.worker_threads; ++i) {

@@ -83,6 +83,7 @@ class Worker {
   std::size_t inbox_batch_size() const noexcept;
   TaskHeader* steal_work();
   TaskHeader* steal_half_of(Worker& victim);
+  void count_steal(std::uint32_t local_size_before);
   TaskHeader* take_from_stalled_peer();
   void run_task(TaskHeader* task);
   void poll_task(TaskHeader* task);
@@ -146,7 +147,7 @@ class SchedulerCore {
 
   const SchedulerOptions options_;
   const std::vector<unsigned> cpus_;  // usable_cpus(), read once: where pinned workers go
-  const std::size_t cpu_budget_;      // cpu_budget(), read once: the spin rule
+  const std::size_t cpu_budget_;      // cpu_budget() of that mask, read once: the spin rule
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<WorkerThread>> threads_;
   Idle idle_;

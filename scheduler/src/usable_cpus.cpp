@@ -45,9 +45,12 @@ std::vector<unsigned> usable_cpus() {
 }
 
 std::size_t cpu_budget() {
-  const std::size_t cpus = usable_cpus().size();
-  const std::optional<std::size_t> quota = detail::cgroup_cpu_limit("/");
-  return quota ? std::clamp<std::size_t>(*quota, 1, cpus) : cpus;
+  return detail::cpu_budget_of(usable_cpus().size());
+}
+
+std::size_t detail::cpu_budget_of(std::size_t usable) {
+  const std::optional<std::size_t> quota = cgroup_cpu_limit("/");
+  return quota ? std::clamp<std::size_t>(*quota, 1, usable) : usable;
 }
 
 }  // namespace weft

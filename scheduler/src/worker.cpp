@@ -126,10 +126,7 @@ TaskHeader* Worker::steal_work() {
     if (i > 0 && &victim == this) continue;
     const std::uint32_t before = local.size();
     if (TaskHeader* task = take_from_inbox(victim.inbox)) {
-      if (&victim != this) {
-        counters.bump(counters.steal_operations);
-        counters.bump(counters.steals, local.size() - before + 1);
-      }
+      if (&victim != this) count_steal(before);
       return task;
     }
   }
@@ -139,11 +136,14 @@ TaskHeader* Worker::steal_work() {
 TaskHeader* Worker::steal_half_of(Worker& victim) {
   const std::uint32_t before = local.size();
   TaskHeader* task = victim.local.steal_into(local);
-  if (task != nullptr) {
-    counters.bump(counters.steal_operations);
-    counters.bump(counters.steals, local.size() - before + 1);
-  }
+  if (task != nullptr) count_steal(before);
   return task;
+}
+
+// A steal hands back one task to run and leaves the rest in the local queue.
+void Worker::count_steal(std::uint32_t local_size_before) {
+  counters.bump(counters.steal_operations);
+  counters.bump(counters.steals, local.size() - local_size_before + 1);
 }
 
 // A busy worker never looks for work, so tasks queued on a peer that cannot run them wait for

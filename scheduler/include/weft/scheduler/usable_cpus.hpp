@@ -26,6 +26,9 @@ namespace detail {
 // files cannot be read. Reads <root>/proc/self/{cgroup,mountinfo} and the cgroup files under
 // <root>; `root` is "/" except in tests.
 std::optional<std::size_t> cgroup_cpu_limit(const std::filesystem::path& root);
+// cpu_budget() for a mask of `usable` CPUs already read, so a caller that needs both the mask
+// and the budget reads the mask once.
+std::size_t cpu_budget_of(std::size_t usable);
 }  // namespace detail
 
 }  // namespace weft
