@@ -13,12 +13,14 @@
 #include <mutex>
 #include <vector>
 
+#include "../common/narrowed_affinity.hpp"
 #include "test_support.hpp"
 
 namespace {
 
 using weft_test::config_with;
 using weft_test::metric_sum;
+using weft_test::NarrowedAffinity;
 using weft_test::wait_for_result;
 using weft_test::Watchdog;
 
@@ -32,25 +34,6 @@ std::vector<unsigned> affinity_of_this_thread() {
   }
   return cpus;
 }
-
-// Restricts the calling thread to `cpus` for its lifetime, then puts the old mask back.
-class NarrowedAffinity {
- public:
-  explicit NarrowedAffinity(const std::vector<unsigned>& cpus) {
-    CPU_ZERO(&saved_);
-    EXPECT_EQ(sched_getaffinity(0, sizeof saved_, &saved_), 0);
-    cpu_set_t narrowed;
-    CPU_ZERO(&narrowed);
-    for (unsigned cpu : cpus) CPU_SET(cpu, &narrowed);
-    EXPECT_EQ(sched_setaffinity(0, sizeof narrowed, &narrowed), 0);
-  }
-  NarrowedAffinity(const NarrowedAffinity&) = delete;
-  NarrowedAffinity& operator=(const NarrowedAffinity&) = delete;
-  ~NarrowedAffinity() { sched_setaffinity(0, sizeof saved_, &saved_); }
-
- private:
-  cpu_set_t saved_;
-};
 
 unsigned last_usable_cpu() {
   return weft::usable_cpus().back();
