@@ -274,13 +274,18 @@ void Worker::keep_woken(std::span<TaskHeader*> tasks) {
 // 64 connections, server pinned to one core) had 2-3x Tokio's p99 with the spin, about
 // Tokio's without it.
 //
-// In the shared reactor mode, once every peer sleeps, nothing but ready IO or another thread
-// can bring work, and the park waits for both (in epoll, or on a futex while a peer waits in
-// epoll), so it parks at once. Spinning there only delays IO to the spin's periodic checks and
-// keeps the CPU from halting. Measured on one worker (a 2-vCPU VM): with the spin, 5-25% of
-// HTTP requests at 256 connections took about 0.8 ms longer than the rest, a second latency
-// mode that parking removes. The likely cause is the hypervisor time-slicing a vCPU that never
-// halts; it was not proven.
+// In the shared reactor mode, once every peer sleeps, only IO (or another thread) can bring
+// work, and nobody waits in epoll while this worker spins, so it looks at epoll itself at every
+// round. That work is made on a CPU outside the workers (the kernel delivering a client's
+// packets, a client on the same machine), so this spin needs the workers to leave one free:
+// fewer workers than the budget. Then a reply is caught without waking a halted CPU (about
+// 14 us on a 2-vCPU VM). With server and load unpinned on 2 CPUs and one worker, one echo
+// connection made 2.8x Tokio's round trips (p50 21-27 us against 66-77 us), and echo at
+// 64/256 connections and HTTP at 256 made 1.0-1.2x the round trips of parking at once, with
+// lower p99. When the workers fill the budget the worker parks at once, in epoll: two workers
+// on 2 CPUs beside a local load generator had twice the echo p99 with this spin. (An earlier
+// measurement, with one worker pinned to one CPU and spinning there, gave 5-25% of HTTP
+// requests at 256 connections an extra 0.8 ms; the budget rule above excludes that case.)
 bool Worker::spin_for_work() {
   IdleDriver* const driver = core_.options().idle_driver;
   // The work it waits for needs a CPU to be produced on: another than this one, and one for
@@ -288,7 +293,9 @@ bool Worker::spin_for_work() {
   const std::size_t cpus = core_.cpu_budget();
   const std::uint32_t awake = core_.idle().num_unparked();
   if (cpus < 2 || awake > cpus) return false;
-  if (driver != nullptr && awake == 1) return false;
+  const bool a_cpu_is_left_for_io = core_.worker_count() < cpus;
+  bool only_io_can_bring_work = driver != nullptr && awake == 1;
+  if (only_io_can_bring_work && !a_cpu_is_left_for_io) return false;
   counters.bump(counters.spins);
   constexpr int kRounds = 256;
   constexpr auto kMaxSpin = std::chrono::microseconds(50);
@@ -296,16 +303,17 @@ bool Worker::spin_for_work() {
   for (int round = 0; round < kRounds && !core_.closed(); ++round) {
     for (int i = 0; i < 32; ++i) cpu_relax();
     if (core_.any_worker_has_work()) return true;
-    if ((round & 15) == 15) {
-      // In the shared reactor mode nobody may be waiting in epoll while we spin: look at it
-      // too, or IO that became ready now would wait for the end of the spin. Once no peer is
-      // awake, the park waits in epoll instead.
-      if (driver != nullptr) {
-        driver->dispatch_ready();
-        if (core_.idle().num_unparked() == 1) break;
+    // In the shared reactor mode nobody may be waiting in epoll while we spin: look at it too,
+    // or IO that became ready now would wait for the end of the spin.
+    if (driver != nullptr && (only_io_can_bring_work || (round & 15) == 15)) {
+      driver->dispatch_ready();
+      if (core_.any_worker_has_work()) return true;
+      if (!only_io_can_bring_work && core_.idle().num_unparked() == 1) {
+        if (!a_cpu_is_left_for_io) break;  // the park waits in epoll instead
+        only_io_can_bring_work = true;
       }
-      if (std::chrono::steady_clock::now() > deadline) break;
     }
+    if (std::chrono::steady_clock::now() > deadline) break;
   }
   return false;
 }
