@@ -48,13 +48,13 @@ class ConfigError : public Error {
 enum class ReactorMode {
   // Only the dedicated reactor thread: every IO wakeup hops from it to a worker.
   dedicated,
-  // Idle workers wait in epoll themselves and run what becomes ready without the hop (a worker
-  // with no awake peer goes there at once, without the spin that precedes a park); busy
-  // workers check for ready IO every global_queue_interval polls; the reactor thread is kept as
-  // a fallback that dispatches ready IO and timers when nobody has looked for 1 ms and no
-  // task was polled meanwhile (10 ms while the workers keep polling). Its checks back off
-  // while there is nothing to cover, up to 64 ms apart, because each one takes the workers'
-  // core for a context switch: a stall is seen within about 70 ms (about 10 ms once polls
+  // Idle workers wait in epoll themselves and run what becomes ready without the hop (a worker with
+  // no awake peer goes there at once, unless the workers leave a CPU free: then it spins on epoll
+  // for up to 50 us first); busy workers check for ready IO every global_queue_interval polls; the
+  // reactor thread is kept as a fallback that dispatches ready IO and timers when nobody has looked
+  // for 1 ms and no task was polled meanwhile (10 ms while the workers keep polling). Its checks
+  // back off while there is nothing to cover, up to 64 ms apart, because each one takes the
+  // workers' core for a context switch: a stall is seen within about 70 ms (about 10 ms once polls
   // have slowed down) and then covered every millisecond.
   shared,
 };
