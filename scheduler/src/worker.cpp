@@ -267,35 +267,27 @@ void Worker::keep_woken(std::span<TaskHeader*> tasks) {
 // skips the futex wake: a producer that outpaces its consumers by a little does not pay a
 // system call per task, and the consumer does not pay a sleep/wake cycle per task either.
 //
-// It spins for work a running peer is about to publish, so only while that peer can run beside
-// it: when the awake workers outnumber the CPUs the process may keep busy (its affinity mask,
-// or a cgroup CPU quota), the spinner holds a CPU a runnable peer needs, and delays the very
-// work it waits for (or burns the quota the peer needs). Two workers on one CPU (HTTP at
-// 64 connections, server pinned to one core) had 2-3x Tokio's p99 with the spin, about
-// Tokio's without it.
+// The work it waits for is made on another CPU: by a running peer, by a thread outside the
+// runtime, by the kernel delivering IO (and by a client on the same machine). So it spins only
+// while the workers leave a CPU of the process's budget (affinity mask, cgroup CPU quota) free;
+// when they fill it, the spinner holds a CPU that whoever makes the work may need, and delays
+// the very work it waits for. Measured on 2 CPUs:
+// - two workers on one CPU (server pinned, HTTP at 64 connections) had 2-3x Tokio's p99 with
+//   the spin, about Tokio's without it;
+// - two workers on two CPUs, unpinned beside a local load generator, without the spin: echo at
+//   64 connections +9%, HTTP at 64 +8% with 0.73x the p99, HTTP-256 p99 lower, echo-256 -3%,
+//   `compare sched` spawn_many_remote 0.76x -> 0.96x Tokio's time per task;
+// - one worker on two CPUs (the shared mode's lone worker, below), with the spin: one echo
+//   connection 2.8x Tokio's round trips, echo at 64/256 connections and HTTP at 256 1.0-1.2x
+//   those of parking at once, with lower p99.
 //
 // In the shared reactor mode, once every peer sleeps, only IO (or another thread) can bring
 // work, and nobody waits in epoll while this worker spins, so it looks at epoll itself at every
-// round. That work is made on a CPU outside the workers (the kernel delivering a client's
-// packets, a client on the same machine), so this spin needs the workers to leave one free:
-// fewer workers than the budget. Then a reply is caught without waking a halted CPU (about
-// 14 us on a 2-vCPU VM). With server and load unpinned on 2 CPUs and one worker, one echo
-// connection made 2.8x Tokio's round trips (p50 21-27 us against 66-77 us), and echo at
-// 64/256 connections and HTTP at 256 made 1.0-1.2x the round trips of parking at once, with
-// lower p99. When the workers fill the budget the worker parks at once, in epoll: two workers
-// on 2 CPUs beside a local load generator had twice the echo p99 with this spin. (An earlier
-// measurement, with one worker pinned to one CPU and spinning there, gave 5-25% of HTTP
-// requests at 256 connections an extra 0.8 ms; the budget rule above excludes that case.)
+// round and catches ready IO without waking a halted CPU (about 14 us on a 2-vCPU VM).
 bool Worker::spin_for_work() {
+  if (core_.worker_count() >= core_.cpu_budget()) return false;
   IdleDriver* const driver = core_.options().idle_driver;
-  // The work it waits for needs a CPU to be produced on: another than this one, and one for
-  // every awake worker (this one included).
-  const std::size_t cpus = core_.cpu_budget();
-  const std::uint32_t awake = core_.idle().num_unparked();
-  if (cpus < 2 || awake > cpus) return false;
-  const bool a_cpu_is_left_for_io = core_.worker_count() < cpus;
-  bool only_io_can_bring_work = driver != nullptr && awake == 1;
-  if (only_io_can_bring_work && !a_cpu_is_left_for_io) return false;
+  bool only_io_can_bring_work = driver != nullptr && core_.idle().num_unparked() == 1;
   counters.bump(counters.spins);
   constexpr int kRounds = 256;
   constexpr auto kMaxSpin = std::chrono::microseconds(50);
@@ -308,10 +300,7 @@ bool Worker::spin_for_work() {
     if (driver != nullptr && (only_io_can_bring_work || (round & 15) == 15)) {
       driver->dispatch_ready();
       if (core_.any_worker_has_work()) return true;
-      if (!only_io_can_bring_work && core_.idle().num_unparked() == 1) {
-        if (!a_cpu_is_left_for_io) break;  // the park waits in epoll instead
-        only_io_can_bring_work = true;
-      }
+      only_io_can_bring_work = core_.idle().num_unparked() == 1;
     }
     if (std::chrono::steady_clock::now() > deadline) break;
   }

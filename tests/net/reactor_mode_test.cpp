@@ -87,16 +87,18 @@ SpinsAndParks ping_pong_on(const std::vector<unsigned>& cpus, std::size_t worker
           weft_test::describe_metrics(runtime)};
 }
 
-// A worker that fills the CPU budget leaves no CPU for the IO: the lone worker parks at once,
-// and its park waits in epoll, at least once per round. (Two workers on two CPUs follow the
-// same rule, but a ping-pong there also spins while both happen to be awake, so how often
-// they park says little; the benchmarks behind the rule are in worker.cpp.)
+// Workers that fill the CPU budget leave no CPU for the IO: a lone worker parks at once, and
+// its park waits in epoll, at least once per round.
 TEST(ReactorMode, ALoneWorkerThatFillsTheCpuBudgetWaitsInEpollInsteadOfSpinning) {
   const weft_test::Watchdog watchdog;
   const int rounds = 100 * weft_test::kScale;
   const SpinsAndParks one_cpu = ping_pong_on({weft::usable_cpus().back()}, 1, rounds);
   EXPECT_EQ(one_cpu.spins, 0u) << one_cpu.metrics;
   EXPECT_GE(one_cpu.parks, static_cast<std::uint64_t>(rounds)) << one_cpu.metrics;
+  if (weft::cpu_budget() < 2) GTEST_SKIP() << "needs two usable CPUs and no quota below two";
+  const std::vector<unsigned> all = weft::usable_cpus();
+  const SpinsAndParks two_cpus = ping_pong_on({all[0], all[1]}, 2, rounds);
+  EXPECT_EQ(two_cpus.spins, 0u) << two_cpus.metrics;
 }
 
 // One worker on two CPUs leaves one for the IO: the worker spins, looking at epoll as it does,

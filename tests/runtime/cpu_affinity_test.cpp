@@ -1,6 +1,6 @@
 // The CPUs a process may use (its affinity mask, as taskset or a cpuset sets it) shape three
 // things: the default worker count, where pinned workers go, and whether a worker spins for
-// work a peer is about to publish (only while every awake worker can have a CPU of its own).
+// work before it sleeps (only while the workers leave a CPU of the budget free).
 // Each test narrows this thread's mask, which the runtime's threads inherit, and restores it.
 
 #include <weft/weft.hpp>
@@ -84,8 +84,8 @@ TEST(UsableCpus, PinnedWorkersStayInsideTheMask) {
   for (const auto& mask : seen) EXPECT_EQ(mask, std::vector<unsigned>{cpu});
 }
 
-// Tasks that keep waking each other across two workers: each worker often runs out of work
-// while its peer is awake, which is when a worker may spin.
+// Tasks that keep waking each other across workers: with two, each often runs out of work
+// while its peer is awake, which is when a worker would spin if the rule allowed it.
 weft::Task<void> ping_pong_between_workers(int rounds) {
   for (int round = 0; round < rounds; ++round) {
     std::vector<weft::JoinHandle<void>> batch;
@@ -102,24 +102,32 @@ std::uint64_t spins_after_ping_pong(const weft::Config& config) {
   return metric_sum(runtime, &weft::WorkerMetrics::spins);
 }
 
-// Two workers sharing one CPU: a spinning worker would hold the CPU its runnable peer needs
-// to publish the work it waits for, so neither ever spins.
-TEST(UsableCpus, WorkersSharingOneCpuNeverSpin) {
+// A worker spins for work only while the workers leave a CPU of the budget free for whoever
+// makes that work (worker.cpp). Two workers on one CPU, or on two, fill the budget: neither
+// ever spins.
+TEST(UsableCpus, WorkersThatFillTheCpuBudgetNeverSpin) {
   const Watchdog watchdog;
-  const NarrowedAffinity one_cpu({last_usable_cpu()});
+  {
+    const NarrowedAffinity one_cpu({last_usable_cpu()});
+    EXPECT_EQ(spins_after_ping_pong(config_with(2)), 0u);
+  }
+  if (weft::cpu_budget() < 2) GTEST_SKIP() << "needs two usable CPUs and no quota below two";
+  const std::vector<unsigned> all = weft::usable_cpus();
+  const NarrowedAffinity two_cpus({all[0], all[1]});
   EXPECT_EQ(spins_after_ping_pong(config_with(2)), 0u);
 }
 
-// The same work on two CPUs: the rule above must not stop spinning altogether (bounded: a
-// few attempts, each of which spins with near certainty).
-TEST(UsableCpus, WorkersWithACpuEachMaySpin) {
+// One worker on two CPUs leaves one free: the rule above must not stop spinning altogether.
+// The worker runs out of work at least when it starts and when block_on's task ends, and then
+// it spins (bounded: a few attempts, each of which spins with near certainty).
+TEST(UsableCpus, AWorkerThatLeavesACpuFreeMaySpin) {
   if (weft::cpu_budget() < 2) GTEST_SKIP() << "needs two usable CPUs and no quota below two";
   const Watchdog watchdog;
   const std::vector<unsigned> all = weft::usable_cpus();
   const NarrowedAffinity two_cpus({all[0], all[1]});
   std::uint64_t spins = 0;
   for (int attempt = 0; attempt < 5 && spins == 0; ++attempt) {
-    spins = spins_after_ping_pong(config_with(2));
+    spins = spins_after_ping_pong(config_with(1));
   }
   EXPECT_GT(spins, 0u);
 }
