@@ -3,7 +3,7 @@
 // (taskset, numactl, a container's cpuset). cpu_budget(): how many of them the process may
 // keep busy at once, which a cgroup CPU quota (a container's CPU limit) can lower. A process
 // limited either way gets that many workers by default, its pinned workers stay inside the
-// mask, and its workers know whether a peer can run beside them (see Worker::spin_for_work).
+// mask, and its workers know whether they leave a CPU free to spin on (see Worker::spin_for_work).
 
 #include <cstddef>
 #include <filesystem>
