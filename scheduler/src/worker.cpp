@@ -274,6 +274,9 @@ void Worker::keep_woken(std::span<TaskHeader*> tasks) {
 // the very work it waits for. Measured on 2 CPUs:
 // - two workers on one CPU (server pinned, HTTP at 64 connections) had 2-3x Tokio's p99 with
 //   the spin, about Tokio's without it;
+// - one worker pinned to one CPU, spinning there: 5-25% of HTTP requests at 256 connections
+//   took about 0.8 ms longer than the rest, a second latency mode (likely the hypervisor
+//   time-slicing a vCPU that never halts; not proven);
 // - two workers on two CPUs, unpinned beside a local load generator, without the spin: echo at
 //   64 connections +9%, HTTP at 64 +8% with 0.73x the p99, HTTP-256 p99 lower, echo-256 -3%,
 //   `compare sched` spawn_many_remote 0.76x -> 0.96x Tokio's time per task;
