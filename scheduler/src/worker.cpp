@@ -279,7 +279,8 @@ void Worker::keep_woken(std::span<TaskHeader*> tasks) {
 //   time-slicing a vCPU that never halts; not proven);
 // - two workers on two CPUs, unpinned beside a local load generator, without the spin: echo at
 //   64 connections +9%, HTTP at 64 +8% with 0.73x the p99, HTTP-256 p99 lower, echo-256 -3%,
-//   `compare sched` spawn_many_remote 0.76x -> 0.96x Tokio's time per task;
+//   `compare sched` spawn_many_remote 0.76x -> 0.96x Tokio's time per task in one run
+//   (0.89x -> 0.91x in another);
 // - one worker on two CPUs (the shared mode's lone worker, below), with the spin: one echo
 //   connection 2.8x Tokio's round trips, echo at 64/256 connections and HTTP at 256 1.0-1.2x
 //   those of parking at once, with lower p99.
