@@ -1,6 +1,7 @@
 #pragma once
 // SchedulerCore: the scheduler's shared state and the worker threads.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -97,10 +98,11 @@ class Worker {
   bool running_task_ = false;
   std::uint32_t tick_ = 0;
   std::uint32_t rng_ = 0;
-  // take_from_stalled_peer(): the peer it looks at next, and each peer's poll count when it
-  // last looked (owner thread only).
-  std::uint32_t next_peer_ = 0;
-  std::vector<std::uint64_t> peer_polls_seen_;
+  // take_from_stalled_peer() (owner thread only): the watched peer it looked at last, as an
+  // offset into its window, and each watched peer's poll count when it last looked.
+  static constexpr std::size_t kWatchedPeers = 8;
+  std::uint32_t next_watched_ = 0;
+  std::array<std::uint64_t, kWatchedPeers> watched_polls_{};
 };
 
 class SchedulerCore {

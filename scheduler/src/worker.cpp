@@ -1,6 +1,7 @@
 // The worker loop: find a task (LIFO slot, local queue, inbox, peers), poll it, and park
 // when there is nothing to do. The parking protocol itself is argued in idle.cpp.
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <limits>
@@ -40,8 +41,6 @@ std::uint32_t& poll_budget() noexcept {
 void Worker::run() {
   tl_worker = this;
   rng_ = index_ * 2654435761u + 1;
-  peer_polls_seen_.assign(core_.worker_count(), 0);
-  next_peer_ = index_;
   if (core_.options().on_thread_start) core_.options().on_thread_start(index_);
   while (!core_.closed()) {
     if (TaskHeader* task = next_task()) {
@@ -153,14 +152,17 @@ void Worker::count_steal(std::uint32_t local_size_before) {
 // takes half of them, as an idle worker would. Two workers on one CPU with
 // global_queue_interval 31 had 7x Tokio's echo p99 without this: tasks stranded on the
 // descheduled worker waited out its peer's whole time slice (about 4 ms).
+// Each worker watches only the kWatchedPeers workers after it (wrapping): every worker still
+// has that many watchers, and a worker's state stays the same size at any worker count (a
+// watch of every peer made the runtime's memory grow with the square of the count).
 TaskHeader* Worker::take_from_stalled_peer() {
   const std::size_t n = core_.worker_count();
   if (n < 2) return nullptr;
-  next_peer_ = static_cast<std::uint32_t>((next_peer_ + 1) % n);
-  if (next_peer_ == index_) next_peer_ = static_cast<std::uint32_t>((next_peer_ + 1) % n);
-  Worker& peer = core_.worker(next_peer_);
+  const std::size_t watched = std::min<std::size_t>(n - 1, kWatchedPeers);
+  next_watched_ = static_cast<std::uint32_t>((next_watched_ + 1) % watched);
+  Worker& peer = core_.worker((index_ + 1 + next_watched_) % n);
   const std::uint64_t polls = peer.counters.polls.load(std::memory_order_relaxed);
-  const bool stalled = polls == std::exchange(peer_polls_seen_[next_peer_], polls);
+  const bool stalled = polls == std::exchange(watched_polls_[next_watched_], polls);
   if (!stalled || peer.local.empty()) return nullptr;
   TaskHeader* task = steal_half_of(peer);
   if (task != nullptr) counters.bump(counters.stalled_peer_steals);
