@@ -3,6 +3,7 @@
 
 #include <weft/runtime/config.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <new>
 #include <utility>
@@ -20,7 +21,7 @@ ConfigError::ConfigError(std::string key, std::string source, const std::string&
 
 std::size_t Config::default_worker_threads() noexcept {
   try {
-    return cpu_budget();
+    return std::min(cpu_budget(), worker_threads_limit);
   } catch (const std::bad_alloc&) {
     return 1;
   }

@@ -263,6 +263,10 @@ constexpr KeyDef kThreadStackSize{
         return concat("must be 0 (the system default) or >= ", std::to_string(kMinStackSize),
                       ", got ", std::to_string(bytes));
       }
+      if (bytes > Config::thread_stack_size_limit) {
+        return concat("must be <= ", std::to_string(Config::thread_stack_size_limit),
+                      " (1GiB), got ", std::to_string(bytes));
+      }
       return std::nullopt;
     },
     [](const Config& config) { return format_size(config.thread_stack_size); }};
@@ -303,21 +307,29 @@ constexpr KeyDef kReactorMode{
       return std::string("\"?\"");
     }};
 
-constexpr KeyDef kBlockingKeepAlive{
-    "blocking_keep_alive",
-    [](Config& config, const RawValue& value) {
-      constexpr auto kLimit = static_cast<std::uint64_t>(std::chrono::milliseconds::max().count());
-      config.blocking_keep_alive =
-          std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(read_scaled(
-              value, kDurationUnits, {0, kLimit, kLimit},
-              "milliseconds like 500 or a duration like \"500ms\", \"10s\", \"5m\", \"1h\"")));
-    },
-    [](const Config& config) -> std::optional<std::string> {
-      const std::int64_t ms = config.blocking_keep_alive.count();
-      if (ms < 0) return concat("must be >= 0ms, got ", std::to_string(ms), "ms");
-      return std::nullopt;
-    },
-    [](const Config& config) { return format_duration(config.blocking_keep_alive); }};
+// A key holding a duration in [0, Max], written in milliseconds or with a unit.
+template <auto Field, std::uint64_t Max>
+constexpr KeyDef duration_key(std::string_view name) {
+  return {
+      name,
+      [](Config& config, const RawValue& value) {
+        constexpr auto kLimit =
+            static_cast<std::uint64_t>(std::chrono::milliseconds::max().count());
+        config.*Field =
+            std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(read_scaled(
+                value, kDurationUnits, {0, Max, kLimit},
+                "milliseconds like 500 or a duration like \"500ms\", \"10s\", \"5m\", \"1h\"")));
+      },
+      [](const Config& config) -> std::optional<std::string> {
+        const std::int64_t ms = (config.*Field).count();
+        if (ms < 0) return concat("must be >= 0ms, got ", std::to_string(ms), "ms");
+        if (static_cast<std::uint64_t>(ms) > Max) {
+          return concat("must be <= ", std::to_string(Max), "ms, got ", std::to_string(ms), "ms");
+        }
+        return std::nullopt;
+      },
+      [](const Config& config) { return format_duration(config.*Field); }};
+}
 
 constexpr KeyDef kUnhandledExceptionHandler{"unhandled_exception_handler", nullptr,
                                             [](const Config& config) -> std::optional<std::string> {
@@ -329,7 +341,7 @@ constexpr KeyDef kUnhandledExceptionHandler{"unhandled_exception_handler", nullp
 
 // In the order of Config's fields, which is the order describe() prints and validate() checks.
 constexpr std::array kKeys{
-    unsigned_key<&Config::worker_threads, 1>("worker_threads"),
+    unsigned_key<&Config::worker_threads, 1, Config::worker_threads_limit>("worker_threads"),
     kThreadNamePrefix,
     kThreadStackSize,
     kPinThreads,
@@ -337,9 +349,12 @@ constexpr std::array kKeys{
     unsigned_key<&Config::lifo_cap, 0, 1024>("lifo_cap"),
     unsigned_key<&Config::event_budget, 1, 1'000'000>("event_budget"),
     kReactorMode,
-    unsigned_key<&Config::max_blocking_threads, 1, 100'000>("max_blocking_threads"),
-    kBlockingKeepAlive,
-    unsigned_key<&Config::compute_threads, 0, 4096>("compute_threads"),
+    unsigned_key<&Config::max_blocking_threads, 1, Config::blocking_threads_limit>(
+        "max_blocking_threads"),
+    duration_key<&Config::blocking_keep_alive,
+                 static_cast<std::uint64_t>(std::chrono::milliseconds::max().count())>(
+        "blocking_keep_alive"),
+    unsigned_key<&Config::compute_threads, 0, Config::compute_threads_limit>("compute_threads"),
     kUnhandledExceptionHandler,
 };
 

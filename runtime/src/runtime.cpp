@@ -1,5 +1,9 @@
 #include <weft/runtime/runtime.hpp>
 
+#include <new>
+#include <string>
+#include <system_error>
+
 #include <weft/io/current_reactor.hpp>
 
 namespace weft {
@@ -14,7 +18,7 @@ Runtime::Runtime(Config config)
     : config_((config.validate(), std::move(config))),
       exception_handler_(config_.unhandled_exception_handler),
       reactor_(std::make_unique<io::Reactor>(reactor_options(config_))),
-      scheduler_(scheduler_options(config_, this)) {}
+      scheduler_(start_scheduler(config_, this)) {}
 
 Runtime::~Runtime() {
   shutdown();
@@ -34,6 +38,25 @@ io::ReactorOptions Runtime::reactor_options(const Config& config) {
   io::ReactorOptions options;
   options.idle_workers_drive = config.reactor_mode == ReactorMode::shared;
   return options;
+}
+
+Scheduler Runtime::start_scheduler(const Config& config, Runtime* self) {
+  const auto start_error = [&config](const std::string& what) {
+    const std::string stack = config.thread_stack_size == 0
+                                  ? std::string("the system default")
+                                  : std::to_string(config.thread_stack_size) + " bytes";
+    return ConfigError("worker_threads", "start",
+                       "start: worker_threads = " + std::to_string(config.worker_threads) + ": " +
+                           what + " (thread_stack_size: " + stack +
+                           "); lower worker_threads or thread_stack_size");
+  };
+  try {
+    return Scheduler(scheduler_options(config, self));
+  } catch (const std::system_error& error) {
+    throw start_error(error.what());
+  } catch (const std::bad_alloc&) {
+    throw start_error("out of memory for the workers");
+  }
 }
 
 SchedulerOptions Runtime::scheduler_options(const Config& config, Runtime* self) {

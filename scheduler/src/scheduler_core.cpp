@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include <weft/scheduler/usable_cpus.hpp>
@@ -53,13 +54,21 @@ void SchedulerCore::start() {
       threads_.push_back(std::make_unique<WorkerThread>(spec, [w] { w->run(); }));
     }
   } catch (...) {
-    // Nothing starts half-configured: stop the workers that did start, then report.
+    // Nothing starts half-configured: stop the workers that did start, then report which
+    // one failed (the runtime names the settings behind it).
+    const std::size_t failed = threads_.size() + 1;
     {
       std::lock_guard lock(exit_mutex_);
       exited_ += workers_.size() - threads_.size();
     }
     shutdown(std::chrono::milliseconds::max());
-    throw;
+    try {
+      throw;
+    } catch (const std::system_error& error) {
+      throw std::system_error(error.code(), "worker thread " + std::to_string(failed) + " of " +
+                                                std::to_string(workers_.size()) +
+                                                " could not be started");
+    }
   }
 }
 

@@ -172,19 +172,22 @@ TEST(ConfigBuilder, ChecksEveryRange) {
       {Config::builder().thread_name_prefix(""), "thread_name_prefix", "must not be empty"},
       {Config::builder().thread_name_prefix("sixteen-chars-xx"), "thread_name_prefix",
        "must be at most 15 characters, got 16"},
+      {Config::builder().worker_threads(1025), "worker_threads", "must be <= 1024, got 1025"},
       {Config::builder().thread_stack_size(4096), "thread_stack_size",
        "must be 0 (the system default) or >= 65536, got 4096"},
+      {Config::builder().thread_stack_size((1u << 30) + 1), "thread_stack_size",
+       "must be <= 1073741824 (1GiB), got 1073741825"},
       {Config::builder().global_queue_interval(0), "global_queue_interval", "must be >= 1, got 0"},
       {Config::builder().global_queue_interval(1'000'001), "global_queue_interval",
        "must be <= 1000000, got 1000001"},
       {Config::builder().lifo_cap(1025), "lifo_cap", "must be <= 1024, got 1025"},
       {Config::builder().event_budget(0), "event_budget", "must be >= 1, got 0"},
       {Config::builder().max_blocking_threads(0), "max_blocking_threads", "must be >= 1, got 0"},
-      {Config::builder().max_blocking_threads(100'001), "max_blocking_threads",
-       "must be <= 100000, got 100001"},
+      {Config::builder().max_blocking_threads(10'001), "max_blocking_threads",
+       "must be <= 10000, got 10001"},
       {Config::builder().blocking_keep_alive(-1ms), "blocking_keep_alive",
        "must be >= 0ms, got -1ms"},
-      {Config::builder().compute_threads(4097), "compute_threads", "must be <= 4096, got 4097"},
+      {Config::builder().compute_threads(1025), "compute_threads", "must be <= 1024, got 1025"},
       {Config::builder().unhandled_exception_handler(nullptr), "unhandled_exception_handler",
        "must not be empty"},
   };
@@ -205,9 +208,13 @@ TEST(ConfigBuilder, AcceptsTheEdgesOfEveryRange) {
                       .global_queue_interval(1'000'000)
                       .lifo_cap(1024)
                       .event_budget(1)
-                      .max_blocking_threads(100'000)
+                      .max_blocking_threads(10'000)
                       .blocking_keep_alive(0ms)
-                      .compute_threads(4096)
+                      .compute_threads(1024)
+                      .build());
+  EXPECT_NO_THROW(Config::builder()
+                      .worker_threads(Config::worker_threads_limit)
+                      .thread_stack_size(Config::thread_stack_size_limit)
                       .build());
 }
 
@@ -504,7 +511,7 @@ TEST(ConfigEnv, NegativeAndOverflowingNumbersAreRejected) {
   EXPECT_STREQ(env_error({{"WEFT_EVENT_BUDGET", "-1"}}).what(),
                "env WEFT_EVENT_BUDGET: event_budget must be >= 1, got '-1'");
   EXPECT_STREQ(env_error({{"WEFT_WORKER_THREADS", "99999999999999999999999"}}).what(),
-               "env WEFT_WORKER_THREADS: worker_threads must be <= 18446744073709551615, got "
+               "env WEFT_WORKER_THREADS: worker_threads must be <= 1024, got "
                "'99999999999999999999999'");
 }
 
@@ -512,7 +519,13 @@ TEST(ConfigEnv, OutOfRangeIsReportedAtBuildNamingTheVariable) {
   const ConfigError error = env_error({{"WEFT_COMPUTE_THREADS", "5000"}});
   EXPECT_EQ(error.key(), "compute_threads");
   EXPECT_EQ(error.source(), "env WEFT_COMPUTE_THREADS");
-  EXPECT_STREQ(error.what(), "env WEFT_COMPUTE_THREADS: compute_threads must be <= 4096, got 5000");
+  EXPECT_STREQ(error.what(), "env WEFT_COMPUTE_THREADS: compute_threads must be <= 1024, got 5000");
+  // A worker count that fits its type but not the bound is caught before any thread starts.
+  EXPECT_STREQ(env_error({{"WEFT_WORKER_THREADS", "99999999999"}}).what(),
+               "env WEFT_WORKER_THREADS: worker_threads must be <= 1024, got 99999999999");
+  EXPECT_STREQ(env_error({{"WEFT_THREAD_STACK_SIZE", "100G"}}).what(),
+               "env WEFT_THREAD_STACK_SIZE: thread_stack_size must be <= 1073741824 (1GiB), got "
+               "107374182400");
 }
 
 TEST(ConfigEnv, UnknownVariableIsAnErrorWithSuggestion) {
@@ -625,9 +638,9 @@ TEST(ConfigDescribe, RoundTripsEveryNonDefaultValue) {
                               .lifo_cap(0)
                               .event_budget(1)
                               .reactor_mode(ReactorMode::shared)
-                              .max_blocking_threads(100'000)
+                              .max_blocking_threads(10'000)
                               .blocking_keep_alive(2h)
-                              .compute_threads(4096)
+                              .compute_threads(1024)
                               .build();
   expect_same_settings(from_toml(original.describe()), original);
 }

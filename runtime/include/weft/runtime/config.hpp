@@ -36,7 +36,9 @@ class ConfigError : public Error {
   // the problem is the file as a whole (unreadable, not valid TOML).
   const std::string& key() const noexcept { return key_; }
   // Where the value came from: "weft.toml:3" (file:line), "env WEFT_WORKER_THREADS",
-  // "builder", "config" (a Config validated directly) or "default".
+  // "builder", "config" (a Config validated directly), "default", or "start" (a value that
+  // passed validation, but the system refused it when the Runtime started: too many threads
+  // for its limits, say).
   const std::string& source() const noexcept { return source_; }
 
  private:
@@ -62,9 +64,16 @@ enum class ReactorMode {
 struct Config {
   class Builder;
 
+  // The largest values the keys below accept: beyond them a runtime cannot start, or starts
+  // and then exhausts the machine. docs/configuration.md gives the reason for each.
+  static constexpr std::size_t worker_threads_limit = 1024;
+  static constexpr std::size_t blocking_threads_limit = 10'000;
+  static constexpr std::size_t compute_threads_limit = 1024;
+  static constexpr std::size_t thread_stack_size_limit = std::size_t{1} << 30;  // 1 GiB
+
   // Threads that poll tasks. Default: the number of CPUs the process may keep busy: those its
   // affinity mask allows (taskset, a cpuset), lowered to a cgroup CPU quota (a container's CPU
-  // limit) rounded up; weft::cpu_budget(). At least 1.
+  // limit) rounded up; weft::cpu_budget(). At least 1, at most worker_threads_limit.
   // Besides the workers, every runtime runs exactly one reactor thread (by design; not a
   // setting): it blocks in epoll and drives the timers, and costs one thread, about 100 KiB
   // of memory, and per IO wakeup one cross-thread hop (measured by `weft-bench hop`). When
@@ -73,7 +82,7 @@ struct Config {
   std::size_t worker_threads = default_worker_threads();
   // Worker threads are named "<prefix>-<index>", truncated to Linux's 15 characters.
   std::string thread_name_prefix = "weft-worker";
-  // Bytes; 0 keeps the system default.
+  // Bytes, of each worker thread's stack; 0 keeps the system default (8 MiB on Linux).
   std::size_t thread_stack_size = 0;
   // Pin worker i to the i-th usable CPU (wrapping around), so pinned workers stay inside the
   // process's affinity mask.

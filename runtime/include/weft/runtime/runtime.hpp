@@ -134,6 +134,9 @@ class Runtime {
  private:
   static io::ReactorOptions reactor_options(const Config& config);
   static SchedulerOptions scheduler_options(const Config& config, Runtime* self);
+  // Starts the workers. When the system cannot (no thread or no memory for one), throws a
+  // ConfigError naming worker_threads, with source "start".
+  static Scheduler start_scheduler(const Config& config, Runtime* self);
   // runtime/src/offload/runtime_offload.cpp
   static detail::BlockingPoolPtr make_blocking_pool(const Config& config);
   static detail::ComputePoolPtr make_compute_pool(const Config& config);
