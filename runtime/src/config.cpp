@@ -120,6 +120,11 @@ Config::Builder& Config::Builder::compute_threads(std::size_t value) {
   return set_by_builder("compute_threads");
 }
 
+Config::Builder& Config::Builder::memory_release_interval(std::chrono::milliseconds value) {
+  config_.memory_release_interval = value;
+  return set_by_builder("memory_release_interval");
+}
+
 Config::Builder& Config::Builder::unhandled_exception_handler(
     std::function<void(std::exception_ptr)> handler) {
   config_.unhandled_exception_handler = std::move(handler);

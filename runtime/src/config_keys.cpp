@@ -355,6 +355,7 @@ constexpr std::array kKeys{
                  static_cast<std::uint64_t>(std::chrono::milliseconds::max().count())>(
         "blocking_keep_alive"),
     unsigned_key<&Config::compute_threads, 0, Config::compute_threads_limit>("compute_threads"),
+    duration_key<&Config::memory_release_interval, kHour>("memory_release_interval"),
     kUnhandledExceptionHandler,
 };
 

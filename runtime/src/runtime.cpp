@@ -68,6 +68,7 @@ SchedulerOptions Runtime::scheduler_options(const Config& config, Runtime* self)
   options.global_queue_interval = config.global_queue_interval;
   options.lifo_cap = config.lifo_cap;
   options.event_budget = config.event_budget;
+  options.memory_release_interval = config.memory_release_interval;
   if (config.reactor_mode == ReactorMode::shared) options.idle_driver = self->reactor_.get();
   options.on_thread_start = [self](std::size_t) {
     tl_runtime = self;

@@ -6,6 +6,8 @@
 #include <new>
 #include <vector>
 
+#include "frame_allocator_release.hpp"
+
 // Two tiers, in the manner of tcmalloc's thread and transfer caches:
 //  * a per-thread free list per size class: the fast path, a TLS load and a pointer swap;
 //  * a shared depot per size class that takes and hands out whole batches of blocks under a
@@ -37,6 +39,7 @@ constexpr std::size_t kClasses = kSmallClasses + (kMaxCached - kSmallLimit) / kL
 constexpr std::uint32_t kBatch = 64;                   // blocks moved per depot transfer
 constexpr std::uint32_t kThreadCapacity = 4 * kBatch;  // per class, per thread
 constexpr std::size_t kDepotBytesPerClass = 64 << 20;  // bound on each class's depot
+constexpr std::size_t kDepotBatchesKept = 4;           // per class, by a memory release
 
 struct FreeBlock {
   FreeBlock* next;
@@ -143,6 +146,23 @@ void arm_releaser() {
 }
 
 }  // namespace
+
+void frame_allocator_release_depot() noexcept {
+  if (!kCacheEnabled) return;
+  for (Depot& depot : depots()) {
+    // One batch per lock, freed outside it, so that workers exchanging batches barely wait.
+    for (;;) {
+      FreeBlock* batch = nullptr;
+      {
+        std::lock_guard lock(depot.mutex);
+        if (depot.batches.size() <= kDepotBatchesKept) break;
+        batch = depot.batches.back();
+        depot.batches.pop_back();
+      }
+      free_list(batch);
+    }
+  }
+}
 
 void* frame_allocate(std::size_t size) {
   if (kCacheEnabled && size <= kMaxCached) {

@@ -16,6 +16,7 @@ SchedulerCore::SchedulerCore(SchedulerOptions options)
     : options_(std::move(options)),
       cpus_(usable_cpus()),
       cpu_budget_(detail::cpu_budget_of(cpus_.size())),
+      memory_releaser_(options_.memory_release_interval),
       idle_(static_cast<std::uint32_t>(options_.worker_threads)) {
   workers_.reserve(options_.worker_threads);
   for (std::size_t i = 0; i < options_.worker_threads; ++i) {

@@ -20,6 +20,7 @@
 
 #include <weft/scheduler/detail/parker.hpp>
 #include "idle.hpp"
+#include "memory_releaser.hpp"
 #include "owned_tasks.hpp"
 #include "worker_thread.hpp"
 
@@ -98,6 +99,8 @@ class Worker {
   bool running_task_ = false;
   std::uint32_t tick_ = 0;
   std::uint32_t rng_ = 0;
+  // counters.polls when this worker last asked for a memory release (owner thread only).
+  std::uint64_t polls_at_release_request_ = 0;
   // take_from_stalled_peer() (owner thread only): the watched peer it looked at last, as an
   // offset into its window, and each watched peer's poll count when it last looked.
   static constexpr std::size_t kWatchedPeers = 8;
@@ -136,6 +139,7 @@ class SchedulerCore {
   std::size_t cpu_budget() const noexcept { return cpu_budget_; }
   Worker& worker(std::size_t i) noexcept { return *workers_[i]; }
   Idle& idle() noexcept { return idle_; }
+  MemoryReleaser& memory_releaser() noexcept { return memory_releaser_; }
   std::vector<WorkerMetrics> metrics() const;
   void worker_exited();
 
@@ -150,6 +154,8 @@ class SchedulerCore {
   const SchedulerOptions options_;
   const std::vector<unsigned> cpus_;  // usable_cpus(), read once: where pinned workers go
   const std::size_t cpu_budget_;      // cpu_budget() of that mask, read once: the spin rule
+  // Before the workers, so that it outlives every thread that may call request().
+  MemoryReleaser memory_releaser_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<WorkerThread>> threads_;
   Idle idle_;

@@ -325,6 +325,10 @@ void Worker::park() {
       return;
     }
   }
+  // Going to sleep after polling is when memory freed by those polls can go back to the
+  // system; a worker woken for nothing (no polls since) does not ask again.
+  const std::uint64_t polls = counters.polls.load(std::memory_order_relaxed);
+  if (polls != std::exchange(polls_at_release_request_, polls)) core_.memory_releaser().request();
   for (;;) {
     counters.bump(counters.parks);
     parker.park();

@@ -64,6 +64,7 @@ void expect_same_settings(const Config& actual, const Config& expected) {
   EXPECT_EQ(actual.max_blocking_threads, expected.max_blocking_threads);
   EXPECT_EQ(actual.blocking_keep_alive, expected.blocking_keep_alive);
   EXPECT_EQ(actual.compute_threads, expected.compute_threads);
+  EXPECT_EQ(actual.memory_release_interval, expected.memory_release_interval);
 }
 
 // A file in the test's temporary directory, removed when the test ends.
@@ -188,6 +189,10 @@ TEST(ConfigBuilder, ChecksEveryRange) {
       {Config::builder().blocking_keep_alive(-1ms), "blocking_keep_alive",
        "must be >= 0ms, got -1ms"},
       {Config::builder().compute_threads(1025), "compute_threads", "must be <= 1024, got 1025"},
+      {Config::builder().memory_release_interval(-1ms), "memory_release_interval",
+       "must be >= 0ms, got -1ms"},
+      {Config::builder().memory_release_interval(3'600'001ms), "memory_release_interval",
+       "must be <= 3600000ms, got 3600001ms"},
       {Config::builder().unhandled_exception_handler(nullptr), "unhandled_exception_handler",
        "must not be empty"},
   };
@@ -211,10 +216,12 @@ TEST(ConfigBuilder, AcceptsTheEdgesOfEveryRange) {
                       .max_blocking_threads(10'000)
                       .blocking_keep_alive(0ms)
                       .compute_threads(1024)
+                      .memory_release_interval(0ms)
                       .build());
   EXPECT_NO_THROW(Config::builder()
                       .worker_threads(Config::worker_threads_limit)
                       .thread_stack_size(Config::thread_stack_size_limit)
+                      .memory_release_interval(1h)
                       .build());
 }
 
@@ -243,6 +250,7 @@ event_budget = 256
 max_blocking_threads = 64
 blocking_keep_alive = "30s"
 compute_threads = 4
+memory_release_interval = "250ms"
 )");
   EXPECT_EQ(config.worker_threads, 6u);
   EXPECT_EQ(config.thread_name_prefix, "app");
@@ -254,6 +262,7 @@ compute_threads = 4
   EXPECT_EQ(config.max_blocking_threads, 64u);
   EXPECT_EQ(config.blocking_keep_alive, 30s);
   EXPECT_EQ(config.compute_threads, 4u);
+  EXPECT_EQ(config.memory_release_interval, 250ms);
 }
 
 TEST(ConfigToml, ReadsKeysUnderRuntimeTable) {
@@ -620,7 +629,8 @@ TEST(ConfigDescribe, PrintsOneTomlLinePerKey) {
             "reactor_mode = \"shared\"\n"
             "max_blocking_threads = 512\n"
             "blocking_keep_alive = \"1500ms\"\n"
-            "compute_threads = 0\n");
+            "compute_threads = 0\n"
+            "memory_release_interval = \"1s\"\n");
 }
 
 TEST(ConfigDescribe, RoundTripsDefaults) {
@@ -641,6 +651,7 @@ TEST(ConfigDescribe, RoundTripsEveryNonDefaultValue) {
                               .max_blocking_threads(10'000)
                               .blocking_keep_alive(2h)
                               .compute_threads(1024)
+                              .memory_release_interval(90s)
                               .build();
   expect_same_settings(from_toml(original.describe()), original);
 }

@@ -102,6 +102,10 @@ struct Config {
   std::chrono::milliseconds blocking_keep_alive{10'000};
   // Threads of the compute (oneTBB) pool; 0 lets oneTBB choose.
   std::size_t compute_threads = 0;
+  // Memory freed after a busy spell (a burst of connections that closed) goes back to the
+  // operating system once the workers go idle: at most once per this interval, on a thread
+  // of its own, never while the runtime is idle. 0 keeps it (the C heap's own behaviour).
+  std::chrono::milliseconds memory_release_interval{1000};
   // Called with the exception that escaped a detached task. Builder only (not in TOML/env).
   std::function<void(std::exception_ptr)> unhandled_exception_handler = print_unhandled_exception;
 
@@ -138,6 +142,7 @@ class Config::Builder {
   Builder& max_blocking_threads(std::size_t value);
   Builder& blocking_keep_alive(std::chrono::milliseconds value);
   Builder& compute_threads(std::size_t value);
+  Builder& memory_release_interval(std::chrono::milliseconds value);
   Builder& unhandled_exception_handler(std::function<void(std::exception_ptr)> handler);
 
   // Applies every key in the TOML file over the current values. Throws ConfigError if the file
