@@ -1,10 +1,13 @@
 // The smallest useful weft program: a runtime, a few tasks spawned in parallel, their
-// results joined. Run it with WEFT_WORKER_THREADS=4 to change the worker count.
+// results joined. Run it with WEFT_WORKER_THREADS=4 to change the worker count; a bad value
+// (WEFT_WORKER_THREADS=0) is reported on one line with exit status 1.
 
 #include <cstdio>
 #include <vector>
 
 #include <weft/weft.hpp>
+
+#include "run_or_report.hpp"
 
 namespace {
 
@@ -30,7 +33,9 @@ weft::Task<long> parallel_sum(long n, int parts) {
 }  // namespace
 
 int main() {
-  weft::Runtime runtime;  // worker_threads etc. from the defaults and WEFT_* variables
-  const long result = runtime.block_on(parallel_sum(1'000'000, 8));
-  std::printf("sum of squares below 1e6 = %ld on %zu workers\n", result, runtime.worker_count());
+  return weft_examples::run_or_report("hello", [] {
+    weft::Runtime runtime;  // worker_threads etc. from the defaults and WEFT_* variables
+    const long result = runtime.block_on(parallel_sum(1'000'000, 8));
+    std::printf("sum of squares below 1e6 = %ld on %zu workers\n", result, runtime.worker_count());
+  });
 }

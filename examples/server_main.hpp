@@ -6,10 +6,10 @@
 //                                                   .handler = weft_examples::echo_connection});
 //   }
 //
-// `<program> [port]` (default 8080) serves 127.0.0.1:port with `handler` until SIGINT
-// (Ctrl-C) or SIGTERM, then shuts down gracefully (graceful_server.hpp) with up to 5 s for
-// the open connections, and returns 0. A bad port argument returns 2, an error (the port
-// in use, ...) 1.
+// `<program> [port]` (default 8080; 0 picks a free port, printed) serves 127.0.0.1:port with
+// `handler` until SIGINT (Ctrl-C) or SIGTERM, then shuts down gracefully (graceful_server.hpp) with
+// up to 5 s for the open connections, and returns 0. A bad port argument returns 2; a failure to
+// start or to serve (a bad WEFT_* setting, the port in use, ...) prints one line and returns 1.
 
 #include <charconv>
 #include <chrono>
@@ -26,6 +26,7 @@
 #include <weft/weft.hpp>
 
 #include "graceful_server.hpp"
+#include "run_or_report.hpp"
 
 namespace weft_examples {
 
@@ -46,6 +47,9 @@ inline weft::Task<void> serve_until_signal(ServerSpec server, std::uint16_t port
   } else {
     std::printf("%s on %s (Ctrl-C to stop)\n", server.name, address.c_str());
   }
+  // Whoever started us may be waiting for this line on a pipe (to learn the port of
+  // `<program> 0`), where stdout is fully buffered.
+  std::fflush(stdout);
   auto stop = weft::net::wait_for_signal(SIGINT, SIGTERM);
   const std::size_t left = co_await serve_until(std::move(listener), server.handler,
                                                 std::move(stop), std::chrono::seconds(5));
@@ -67,14 +71,10 @@ inline int serve_main(int argc, char** argv, ServerSpec server) {
   // Before the runtime starts its threads, so that all of them inherit the mask and the
   // signals reach wait_for_signal() (see <weft/io/net/signal.hpp>).
   weft::net::block_signals({SIGINT, SIGTERM});
-  weft::Runtime runtime;  // worker count from WEFT_WORKER_THREADS or the core count
-  try {
+  return run_or_report(server.name, [&] {
+    weft::Runtime runtime;  // settings from the WEFT_* variables (a bad one: ConfigError)
     runtime.block_on(detail::serve_until_signal(server, port));
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "%s: %s\n", server.name, error.what());
-    return 1;
-  }
-  return 0;
+  });
 }
 
 }  // namespace weft_examples
