@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build clang-format
   libtbb-dev libconcurrentqueue-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libtomlplusplus-dev)
+  libtomlplusplus-dev python3)
 
 missing=()
 for pkg in "${packages[@]}"; do
