@@ -454,17 +454,23 @@ def check_alive(server, when):
                          f"{describe_status(server.process.poll())}")
 
 
+def poll_fd_count(server, reached, deadline, failure):
+    """Polls the server's descriptor count until reached(count); returns it. At the deadline
+    fails with failure(count)."""
+    while not reached(count := server.fd_count()):
+        if time.monotonic() > deadline:
+            raise CaseFailed(failure(count))
+        time.sleep(0.01)
+    return count
+
+
 def wait_for_fds(server, baseline, when):
     """Polls the server's descriptor count until it is back at `baseline` (or below);
     fails after FD_RETURN_TIMEOUT. Returns the count."""
-    deadline = time.monotonic() + FD_RETURN_TIMEOUT
-    while (count := server.fd_count()) > baseline:
-        if time.monotonic() > deadline:
-            raise CaseFailed(f"expected the server's descriptor count to return to its "
-                             f"baseline {baseline} within {FD_RETURN_TIMEOUT:.0f} s {when}; "
-                             f"it is {count}")
-        time.sleep(0.02)
-    return count
+    return poll_fd_count(
+        server, lambda count: count <= baseline, time.monotonic() + FD_RETURN_TIMEOUT,
+        lambda count: (f"expected the server's descriptor count to return to its baseline "
+                       f"{baseline} within {FD_RETURN_TIMEOUT:.0f} s {when}; it is {count}"))
 
 
 class Baseline:
@@ -808,13 +814,11 @@ def receive(pipe, deadline, what):
 def wait_for_accepts(server, target, deadline):
     """Polls until the server holds `target` descriptors; returns its count. Fails at the
     deadline."""
-    while (count := server.fd_count()) < target:
-        if time.monotonic() > deadline:
-            raise CaseFailed(f"expected the server to accept idle connections until it holds "
-                             f"{target} descriptors (its limit: {server.fd_limit()}); it "
-                             f"stopped at {count}")
-        time.sleep(0.01)
-    return count
+    return poll_fd_count(
+        server, lambda count: count >= target, deadline,
+        lambda count: (f"expected the server to accept idle connections until it holds "
+                       f"{target} descriptors (its limit: {server.fd_limit()}); it stopped at "
+                       f"{count}"))
 
 
 def fill_descriptor_table(server, baseline, pipes):
