@@ -127,14 +127,19 @@ bool withdraw(std::size_t c) {
   return true;
 }
 
+// Hands every block of this thread's cache to the depot.
+void deposit_thread_cache() noexcept {
+  for (std::size_t c = 0; c < kClasses; ++c) {
+    while (cache.heads[c] != nullptr) {
+      std::uint32_t taken = 0;
+      deposit(c, detach_batch(c, taken));
+    }
+  }
+}
+
 struct CacheReleaser {
   ~CacheReleaser() {
-    for (std::size_t c = 0; c < kClasses; ++c) {
-      while (cache.heads[c] != nullptr) {
-        std::uint32_t taken = 0;
-        deposit(c, detach_batch(c, taken));
-      }
-    }
+    deposit_thread_cache();
     cache.torn_down = true;
   }
 };
@@ -146,6 +151,10 @@ void arm_releaser() {
 }
 
 }  // namespace
+
+void frame_allocator_flush_thread_cache() noexcept {
+  if (kCacheEnabled && !cache.torn_down) deposit_thread_cache();
+}
 
 void frame_allocator_release_depot() noexcept {
   if (!kCacheEnabled) return;

@@ -19,6 +19,16 @@ MemoryReleaser::~MemoryReleaser() {
   thread_.reset();  // joins
 }
 
+void MemoryReleaser::worker_going_idle(std::uint64_t& releases_seen) noexcept {
+  if (interval_.count() == 0) return;
+  const std::uint64_t releases = releases_.load(std::memory_order_relaxed);
+  if (releases != releases_seen) {
+    releases_seen = releases;
+    frame_allocator_flush_thread_cache();
+  }
+  request();
+}
+
 void MemoryReleaser::request() noexcept {
   if (interval_.count() == 0 || requested_.load(std::memory_order_relaxed)) return;
   if (requested_.exchange(true, std::memory_order_acq_rel)) return;
@@ -46,6 +56,7 @@ void MemoryReleaser::run() {
     requested_.store(false, std::memory_order_release);
     lock.unlock();
     release_free_memory();
+    releases_.fetch_add(1, std::memory_order_relaxed);
     lock.lock();
   }
 }

@@ -10,10 +10,13 @@
 // finish freeing first; the thread keeps the release (which takes the heap's locks and
 // makes a syscall per free region) off the workers. A release trims the frame allocator's
 // shared depot, then asks the C heap to return its free pages (heap_release.hpp).
+// A worker's own block cache (bounded, and only the worker may touch it) is handed to the
+// depot when the worker next goes idle after a release, for the release after that.
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -30,6 +33,11 @@ class MemoryReleaser {
   // Stops the thread (a pending release is dropped) and joins it.
   ~MemoryReleaser();
 
+  // On a worker that polled since its last call and is about to sleep: hands the thread's
+  // cached frame blocks to the depot if a release ran since `releases_seen` (its previous
+  // call), then request()s. Two atomic loads when nothing is due.
+  void worker_going_idle(std::uint64_t& releases_seen) noexcept;
+
   // Any thread. Schedules a release `interval` from now unless one is scheduled already,
   // which costs one atomic load. The first request starts the thread.
   void request() noexcept;
@@ -38,7 +46,8 @@ class MemoryReleaser {
   void run();
 
   const std::chrono::milliseconds interval_;
-  std::atomic<bool> requested_{false};  // a release is scheduled and has not started
+  std::atomic<std::uint64_t> releases_{0};  // releases done
+  std::atomic<bool> requested_{false};      // a release is scheduled and has not started
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;                 // guarded by mutex_

@@ -99,8 +99,10 @@ class Worker {
   bool running_task_ = false;
   std::uint32_t tick_ = 0;
   std::uint32_t rng_ = 0;
-  // counters.polls when this worker last asked for a memory release (owner thread only).
+  // counters.polls when this worker last asked for a memory release, and the releaser's
+  // release count then (owner thread only).
   std::uint64_t polls_at_release_request_ = 0;
+  std::uint64_t releases_seen_ = 0;
   // take_from_stalled_peer() (owner thread only): the watched peer it looked at last, as an
   // offset into its window, and each watched peer's poll count when it last looked.
   static constexpr std::size_t kWatchedPeers = 8;

@@ -328,7 +328,9 @@ void Worker::park() {
   // Going to sleep after polling is when memory freed by those polls can go back to the
   // system; a worker woken for nothing (no polls since) does not ask again.
   const std::uint64_t polls = counters.polls.load(std::memory_order_relaxed);
-  if (polls != std::exchange(polls_at_release_request_, polls)) core_.memory_releaser().request();
+  if (polls != std::exchange(polls_at_release_request_, polls)) {
+    core_.memory_releaser().worker_going_idle(releases_seen_);
+  }
   for (;;) {
     counters.bump(counters.parks);
     parker.park();

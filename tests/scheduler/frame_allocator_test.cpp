@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <set>
 #include <thread>
 #include <vector>
+
+#include "frame_allocator_release.hpp"  // scheduler/src: what a memory release calls
 
 namespace {
 
@@ -56,6 +59,43 @@ TEST(FrameAllocatorStress, CrossThreadAllocateAndFree) {
     });
     consumer.join();
   }
+}
+
+// A memory release (memory_releaser.hpp) empties the depot from its own thread while workers
+// exchange batches with it and flush their caches into it. Two threads allocate, check and
+// free blocks while one of them flushes its cache now and then and a third keeps releasing the
+// depot: every block must stay intact and distinct from the others alive.
+TEST(FrameAllocatorStress, ReleasesAndFlushesRaceWithAllocation) {
+  constexpr int kRounds = 100;
+  constexpr int kPerRound = 1000;
+  constexpr std::size_t kSize = 192;
+  std::atomic<bool> done{false};
+  std::thread releaser([&] {
+    while (!done.load()) weft::detail::frame_allocator_release_depot();
+  });
+  auto churn = [&](std::uint64_t seed, bool flush) {
+    for (int round = 0; round < kRounds; ++round) {
+      std::vector<std::uint64_t*> blocks;
+      blocks.reserve(kPerRound);
+      for (int i = 0; i < kPerRound; ++i) {
+        auto* block = static_cast<std::uint64_t*>(frame_allocate(kSize));
+        for (std::size_t w = 0; w < kSize / 8; ++w) block[w] = seed + std::uint64_t(i) * 31 + w;
+        blocks.push_back(block);
+      }
+      for (int i = 0; i < kPerRound; ++i) {
+        for (std::size_t w = 0; w < kSize / 8; ++w) {
+          ASSERT_EQ(blocks[i][w], seed + std::uint64_t(i) * 31 + w);
+        }
+        frame_deallocate(blocks[i], kSize);
+      }
+      if (flush && round % 10 == 0) weft::detail::frame_allocator_flush_thread_cache();
+    }
+  };
+  std::thread other([&] { churn(1'000'000'007, false); });
+  churn(0, true);
+  other.join();
+  done.store(true);
+  releaser.join();
 }
 
 }  // namespace
