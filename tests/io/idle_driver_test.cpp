@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <thread>
+#include <vector>
 
 #include "io_test_support.hpp"
 
@@ -197,21 +198,28 @@ TEST(IdleDriver, TheReactorThreadCoversStuckWorkersEveryMillisecond) {
 // window. The previous rule stopped doubling at 5 ms and made about a hundred. The bound
 // leaves room for a loaded host that keeps the turning thread off its core at a few checks
 // (each such check finds no turn for a millisecond, takes one itself and starts again from
-// 1 ms, seven checks to climb back).
+// 1 ms, seven checks to climb back). With other tests on both cores that can happen often
+// enough in one window to pass the bound (46 checks were seen in CI), so up to three windows
+// are observed and the property must hold in one of them; the previous rule fails every one.
 TEST(IdleDriver, TheReactorThreadRarelyChecksOnWorkersThatTurnOften) {
+  constexpr std::uint64_t kBound = 40;
   Reactor reactor(shared_mode());
   std::atomic<bool> stop{false};
   std::thread turning([&] {
     while (!stop.load(std::memory_order_relaxed)) reactor.dispatch_ready();
   });
-  const auto before = reactor.metrics().fallback_checks;
-  // The observation window of a time-based policy, not a synchronisation.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const auto checks = reactor.metrics().fallback_checks - before;
+  std::vector<std::uint64_t> windows;
+  while (windows.size() < 3 && (windows.empty() || windows.back() > kBound)) {
+    const auto before = reactor.metrics().fallback_checks;
+    // The observation window of a time-based policy, not a synchronisation.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    windows.push_back(reactor.metrics().fallback_checks - before);
+  }
   stop.store(true);
   turning.join();
-  EXPECT_GE(checks, 1u);
-  EXPECT_LE(checks, 40u);
+  for (const std::uint64_t checks : windows) EXPECT_GE(checks, 1u);
+  EXPECT_LE(windows.back(), kBound)
+      << "checks in each 500 ms window: " << ::testing::PrintToString(windows);
 }
 
 }  // namespace
