@@ -67,15 +67,15 @@ void EpollPoller::control(int op, int fd, std::uint64_t token, Interest interest
   if (::epoll_ctl(epoll_.get(), op, fd, &event) != 0) throw_errno(what);
 }
 
-void EpollPoller::add(int fd, std::uint64_t token, Interest interest) {
+void EpollPoller::add(NativeHandle fd, std::uint64_t token, Interest interest) {
   control(EPOLL_CTL_ADD, fd, token, interest, "epoll_ctl(add)");
 }
 
-void EpollPoller::modify(int fd, std::uint64_t token, Interest interest) {
+void EpollPoller::modify(NativeHandle fd, std::uint64_t token, Interest interest) {
   control(EPOLL_CTL_MOD, fd, token, interest, "epoll_ctl(modify)");
 }
 
-void EpollPoller::remove(int fd) {
+void EpollPoller::remove(NativeHandle fd) {
   // Kernels before 2.6.9 required a non-null event even for EPOLL_CTL_DEL.
   epoll_event unused{};
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, &unused) != 0) throw_errno("epoll_ctl(remove)");

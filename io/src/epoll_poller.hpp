@@ -16,9 +16,9 @@ class EpollPoller final : public Poller {
  public:
   EpollPoller();  // throws std::system_error if epoll or eventfd cannot be created
 
-  void add(int fd, std::uint64_t token, Interest interest) override;
-  void modify(int fd, std::uint64_t token, Interest interest) override;
-  void remove(int fd) override;
+  void add(NativeHandle fd, std::uint64_t token, Interest interest) override;
+  void modify(NativeHandle fd, std::uint64_t token, Interest interest) override;
+  void remove(NativeHandle fd) override;
   std::size_t wait(std::span<Event> events,
                    std::optional<std::chrono::nanoseconds> timeout) override;
   void wake() override;

@@ -4,11 +4,11 @@
 
 namespace weft::io {
 
-void FileDescriptor::reset(int fd) noexcept {
+void FileDescriptor::reset(NativeHandle fd) noexcept {
   const int old = std::exchange(fd_, fd);
   // No retry on EINTR: on Linux the descriptor is released even when close() reports EINTR,
   // and retrying could close a descriptor another thread has just been given.
-  if (old >= 0) ::close(old);
+  if (old != invalid_handle) ::close(old);
 }
 
 }  // namespace weft::io

@@ -30,7 +30,7 @@ void name_this_thread(const std::string& name) noexcept {
 
 Reactor::Reactor(ReactorOptions options)
     : options_(std::move(options)),
-      poller_(make_poller()),
+      poller_(make_poller(options_.backend)),
       wheel_(Clock::now(), [this] { poller_->wake(); }),
       events_(std::max<std::size_t>(options_.events_per_wait, 1)) {
   // In the dedicated mode only the thread drives: it holds the token from the start, so no
@@ -256,7 +256,7 @@ void Reactor::turn(bool may_block) noexcept {
   batch_.flush();
 }
 
-RegistrationHandle Reactor::register_fd(int fd) {
+RegistrationHandle Reactor::register_fd(NativeHandle fd) {
   const auto allocation = slab_.allocate();
   try {
     poller_->add(fd, allocation.token,
@@ -268,7 +268,7 @@ RegistrationHandle Reactor::register_fd(int fd) {
   return RegistrationHandle(this, allocation.registration, fd, allocation.token);
 }
 
-void Reactor::deregister(int fd, std::uint64_t token) noexcept {
+void Reactor::deregister(NativeHandle fd, std::uint64_t token) noexcept {
   try {
     poller_->remove(fd);
   } catch (const std::system_error&) {

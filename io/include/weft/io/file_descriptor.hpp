@@ -1,15 +1,18 @@
 #pragma once
-// FileDescriptor: sole ownership of one POSIX descriptor; closes it when destroyed.
+// FileDescriptor: sole ownership of one descriptor (a socket's on Windows); closes it when
+// destroyed.
 
 #include <utility>
+
+#include <weft/io/native_handle.hpp>
 
 namespace weft::io {
 
 class FileDescriptor {
  public:
   FileDescriptor() noexcept = default;
-  // Adopts `fd` (-1 for none).
-  explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
+  // Adopts `fd` (invalid_handle for none).
+  explicit FileDescriptor(NativeHandle fd) noexcept : fd_(fd) {}
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   FileDescriptor(FileDescriptor&& other) noexcept : fd_(other.release()) {}
@@ -19,15 +22,15 @@ class FileDescriptor {
   }
   ~FileDescriptor() { reset(); }
 
-  int get() const noexcept { return fd_; }
-  explicit operator bool() const noexcept { return fd_ >= 0; }
+  NativeHandle get() const noexcept { return fd_; }
+  explicit operator bool() const noexcept { return fd_ != invalid_handle; }
   // Gives up ownership without closing.
-  int release() noexcept { return std::exchange(fd_, -1); }
+  NativeHandle release() noexcept { return std::exchange(fd_, invalid_handle); }
   // Closes the current descriptor (if any) and adopts `fd`.
-  void reset(int fd = -1) noexcept;
+  void reset(NativeHandle fd = invalid_handle) noexcept;
 
  private:
-  int fd_ = -1;
+  NativeHandle fd_ = invalid_handle;
 };
 
 }  // namespace weft::io

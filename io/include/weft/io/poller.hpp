@@ -2,12 +2,14 @@
 // Poller: the operating system's readiness primitive behind one small interface, so that the
 // reactor never names a backend. Each backend is a file beside the others under io/src/:
 //
-//   epoll_poller.cpp   Linux, edge-triggered epoll + an eventfd for wake()   (available)
-//   kqueue_poller.cpp  BSDs and macOS, EV_CLEAR filters + EVFILT_USER        (planned)
-//   iocp_poller.cpp    Windows, AFD poll requests on a completion port        (planned)
-//   uring_poller.cpp   Linux io_uring, multishot poll requests                (planned)
+//   epoll_poller.cpp   Linux, edge-triggered epoll + an eventfd for wake()
+//   kqueue_poller.cpp  BSDs and macOS (and Linux over libkqueue), EV_CLEAR filters +
+//                      EVFILT_USER for wake()
+//   iocp_poller.cpp    Windows, AFD poll requests on a completion port +
+//                      PostQueuedCompletionStatus for wake()
 //
-// make_poller() picks the one for the platform the library was built for.
+// make_poller() builds the one asked for (io_backend.hpp says which exist); io/src/backends.cmake
+// decides which files a build compiles.
 //
 // Contract every backend keeps:
 // - Readiness is reported on edges: a descriptor is reported when it becomes ready (and once
@@ -16,7 +18,7 @@
 //   never touch its interest again.
 // - Tokens are the caller's; the backend hands them back unchanged. kWakeToken is reserved.
 // - wait() is called by one thread at a time; add/modify/remove/wake from any thread.
-// - Errors throw std::system_error carrying errno and the operation ("epoll_ctl(add)").
+// - Errors throw std::system_error carrying the error and the operation ("epoll_ctl(add)").
 
 #include <chrono>
 #include <cstddef>
@@ -26,6 +28,8 @@
 #include <optional>
 #include <span>
 
+#include <weft/io/io_backend.hpp>
+#include <weft/io/native_handle.hpp>
 #include <weft/io/readiness.hpp>
 
 namespace weft::io {
@@ -46,13 +50,13 @@ class Poller {
   Poller& operator=(const Poller&) = delete;
   virtual ~Poller() = default;
 
-  // Starts watching `fd` for `interest`, reporting events with `token`.
-  virtual void add(int fd, std::uint64_t token, Interest interest) = 0;
-  // Replaces the token and interest of a watched descriptor (and re-arms it: its current
-  // state is reported once more).
-  virtual void modify(int fd, std::uint64_t token, Interest interest) = 0;
-  // Stops watching `fd`.
-  virtual void remove(int fd) = 0;
+  // Starts watching `handle` for `interest`, reporting events with `token`.
+  virtual void add(NativeHandle handle, std::uint64_t token, Interest interest) = 0;
+  // Replaces the token and interest of a watched handle (and re-arms it: its current state
+  // is reported once more).
+  virtual void modify(NativeHandle handle, std::uint64_t token, Interest interest) = 0;
+  // Stops watching `handle`.
+  virtual void remove(NativeHandle handle) = 0;
 
   // Blocks until at least one event, wake(), a signal or the timeout (nullopt: no timeout;
   // zero: just look). Fills the front of `events` and returns how many it filled; 0 on
@@ -66,7 +70,9 @@ class Poller {
   virtual void wake() = 0;
 };
 
-// The backend for this platform (EpollPoller on Linux).
-std::unique_ptr<Poller> make_poller();
+// A poller of `backend` (by default the platform's: epoll on Linux, kqueue on the BSDs and
+// macOS, IOCP on Windows). Throws std::invalid_argument naming the available backends when
+// this build has no `backend`, std::system_error when the system refuses to create it.
+std::unique_ptr<Poller> make_poller(IoBackend backend = default_io_backend());
 
 }  // namespace weft::io

@@ -88,7 +88,7 @@ class Reactor final : public IdleDriver {
   // Watches `fd` (readable, writable and hang-up, edge-triggered) until the handle is
   // destroyed. One registration per descriptor. The descriptor should be non-blocking.
   // Throws std::system_error from the poller (EBADF, EEXIST, EPERM for regular files...).
-  RegistrationHandle register_fd(int fd);
+  RegistrationHandle register_fd(NativeHandle fd);
 
   // A snapshot of `direction`'s readiness: take it before the syscall it is about.
   ReadyEvent readiness(const RegistrationHandle& handle, Direction direction) const noexcept;
@@ -124,7 +124,7 @@ class Reactor final : public IdleDriver {
 
  private:
   friend class RegistrationHandle;
-  void deregister(int fd, std::uint64_t token) noexcept;
+  void deregister(NativeHandle fd, std::uint64_t token) noexcept;
   void run() noexcept;
   void run_fallback() noexcept;
   // One poller wait (blocking until an event, a wake() or the next timer, or not at all) and

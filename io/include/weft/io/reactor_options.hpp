@@ -4,9 +4,14 @@
 #include <cstddef>
 #include <string>
 
+#include <weft/io/io_backend.hpp>
+
 namespace weft::io {
 
 struct ReactorOptions {
+  // The readiness primitive to wait in (io_backend.hpp); make_poller() rejects one this build
+  // lacks.
+  IoBackend backend = default_io_backend();
   // Most events taken from the poller per wait. Wakers of one wait are delivered as one batch,
   // so this also bounds a batch's size; more ready descriptors are simply taken next turn.
   std::size_t events_per_wait = 1024;

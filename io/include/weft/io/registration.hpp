@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include <weft/io/native_handle.hpp>
 #include <weft/io/readiness.hpp>
 
 namespace weft::io {
@@ -48,19 +49,19 @@ class RegistrationHandle {
   void reset() noexcept;
 
   explicit operator bool() const noexcept { return registration_ != nullptr; }
-  int fd() const noexcept { return fd_; }
+  NativeHandle fd() const noexcept { return fd_; }
   // The token events for this descriptor carry (index | generation << 32).
   std::uint64_t token() const noexcept { return token_; }
 
  private:
   friend class Reactor;
-  RegistrationHandle(Reactor* reactor, detail::Registration* registration, int fd,
+  RegistrationHandle(Reactor* reactor, detail::Registration* registration, NativeHandle fd,
                      std::uint64_t token) noexcept
       : reactor_(reactor), registration_(registration), fd_(fd), token_(token) {}
 
   Reactor* reactor_ = nullptr;
   detail::Registration* registration_ = nullptr;  // stable for the reactor's lifetime
-  int fd_ = -1;
+  NativeHandle fd_ = invalid_handle;
   std::uint64_t token_ = 0;
 };
 
