@@ -7,12 +7,13 @@
 #include <mutex>
 #include <thread>
 
-#include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
 
 #include <weft/io/net/error.hpp>
 #include <weft/io/net/resolve.hpp>
+
+#include "../sys/native_socket.hpp"
 
 namespace weft::net::detail {
 
