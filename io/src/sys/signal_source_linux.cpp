@@ -1,38 +1,24 @@
-// Signals on Linux: a signalfd(2) (sys/signal_source.hpp). It only sees signals that are
-// blocked in every thread, hence block_signals().
-#include "signal_source.hpp"
-
+// Signals on Linux: a signalfd(2) (sys/signal_source.hpp). It sees only signals that are
+// blocked in every thread, hence block_signals() (signal_mask_posix.cpp).
 #include <cerrno>
 #include <csignal>
 
-#include <pthread.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "signal_source.hpp"
+
 namespace weft::io::sys {
-
-namespace {
-
-// False (errno EINVAL) if a number is not a signal.
-bool to_sigset(std::span<const int> signals, sigset_t& set) noexcept {
-  ::sigemptyset(&set);
-  for (const int signal : signals) {
-    if (::sigaddset(&set, signal) != 0) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-int block_signals(std::span<const int> signals) noexcept {
-  sigset_t set;
-  if (!to_sigset(signals, set)) return EINVAL;
-  return ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
 
 FileDescriptor open_signal_source(std::span<const int> signals) noexcept {
   sigset_t set;
-  if (!to_sigset(signals, set)) return FileDescriptor();
+  ::sigemptyset(&set);
+  for (const int signal : signals) {
+    if (::sigaddset(&set, signal) != 0) {
+      errno = EINVAL;
+      return FileDescriptor();
+    }
+  }
   return FileDescriptor(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
 }
 
