@@ -42,14 +42,19 @@ bool is_connection_error(int error) noexcept {
     case EPROTO:
     case ENETDOWN:
     case ENOPROTOOPT:
-    case EHOSTDOWN:
-    case ENONET:
     case EHOSTUNREACH:
     case ENETUNREACH:
       return true;
     default:
-      return false;
+      break;
   }
+    // Linux also passes these through; not every <cerrno> has them (Windows' does not, and
+    // its socket layer reports a host that is down as EHOSTUNREACH).
+#if defined(EHOSTDOWN) && defined(ENONET)
+  return error == EHOSTDOWN || error == ENONET;
+#else
+  return false;
+#endif
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <winsock2.h>
 // winsock2.h first: the others need its declarations.
 #include <afunix.h>
+// ntddndis.h defines the size netioapi.h's IF_NAMESIZE names.
+#include <ntddndis.h>
 #include <iphlpapi.h>
 #include <ws2tcpip.h>
 #else
