@@ -9,6 +9,25 @@ namespace weft::platform {
 
 namespace {
 
+// JOBOBJECT_CPU_RATE_CONTROL_INFORMATION as the Windows SDK declares it since Windows 10;
+// older mingw-w64 headers lack the min/max form, so weft spells it out.
+struct CpuRateControl {
+  DWORD flags;
+  union {
+    DWORD cpu_rate;  // hard cap
+    DWORD weight;    // weight-based
+    struct {
+      WORD min_rate;
+      WORD max_rate;
+    } min_max;
+  };
+};
+static_assert(sizeof(CpuRateControl) == sizeof(JOBOBJECT_CPU_RATE_CONTROL_INFORMATION));
+
+constexpr DWORD kRateEnable = 0x1;   // JOB_OBJECT_CPU_RATE_CONTROL_ENABLE
+constexpr DWORD kRateHardCap = 0x4;  // JOB_OBJECT_CPU_RATE_CONTROL_HARD_CAP
+constexpr DWORD kRateMinMax = 0x10;  // JOB_OBJECT_CPU_RATE_CONTROL_MIN_MAX_RATE
+
 void add_mask(std::vector<unsigned>& cpus, std::uint16_t group, KAFFINITY mask) {
   for (unsigned index = 0; index < kCpusPerGroup; ++index) {
     if ((mask >> index) & 1u) cpus.push_back(cpu_of(group, index));
@@ -49,17 +68,17 @@ std::vector<unsigned> affinity_cpus() {
 // 2 CPUs. The innermost job counts (QueryInformationJobObject with no handle asks for the
 // process's own job). Weight-based control is a share under contention, not a cap: ignored.
 std::optional<std::size_t> cpu_quota() {
-  JOBOBJECT_CPU_RATE_CONTROL_INFORMATION rate{};
+  CpuRateControl rate{};
   if (!::QueryInformationJobObject(nullptr, JobObjectCpuRateControlInformation, &rate, sizeof rate,
                                    nullptr)) {
     return std::nullopt;  // not in a job, or a system without rate control
   }
-  if ((rate.ControlFlags & JOB_OBJECT_CPU_RATE_CONTROL_ENABLE) == 0) return std::nullopt;
+  if ((rate.flags & kRateEnable) == 0) return std::nullopt;
   std::uint64_t hundredths = 0;
-  if ((rate.ControlFlags & JOB_OBJECT_CPU_RATE_CONTROL_HARD_CAP) != 0) {
-    hundredths = rate.CpuRate;
-  } else if ((rate.ControlFlags & JOB_OBJECT_CPU_RATE_CONTROL_MIN_MAX_RATE) != 0) {
-    hundredths = rate.MaxRate;
+  if ((rate.flags & kRateHardCap) != 0) {
+    hundredths = rate.cpu_rate;
+  } else if ((rate.flags & kRateMinMax) != 0) {
+    hundredths = rate.min_max.max_rate;
   }
   if (hundredths == 0) return std::nullopt;
   const std::uint64_t processors = ::GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);

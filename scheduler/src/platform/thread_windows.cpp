@@ -38,10 +38,26 @@ std::wstring widen(std::string_view text) {
   return wide;
 }
 
+// SetThreadDescription (Windows 10 1607 and later), looked up at run time: older systems
+// lack it (threads then stay unnamed), and older mingw-w64 headers do not declare it.
+using SetThreadDescriptionFn = HRESULT(WINAPI*)(HANDLE, PCWSTR);
+
+SetThreadDescriptionFn set_thread_description() noexcept {
+  static const SetThreadDescriptionFn function = [] {
+    const HMODULE kernel = ::GetModuleHandleW(L"kernel32.dll");
+    const FARPROC found = kernel ? ::GetProcAddress(kernel, "SetThreadDescription") : nullptr;
+    // Through void(*)(), the generic function pointer type casts are allowed to pass through.
+    return reinterpret_cast<SetThreadDescriptionFn>(reinterpret_cast<void (*)()>(found));
+  }();
+  return function;
+}
+
 void name_thread(HANDLE thread, std::string_view name) noexcept {
+  const SetThreadDescriptionFn describe = set_thread_description();
+  if (describe == nullptr) return;
   try {
     const std::wstring wide = widen(name);
-    if (!wide.empty()) ::SetThreadDescription(thread, wide.c_str());
+    if (!wide.empty()) describe(thread, wide.c_str());
   } catch (...) {
     // Out of memory for the name: the thread keeps none, which is only cosmetic.
   }

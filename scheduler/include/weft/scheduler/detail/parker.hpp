@@ -1,7 +1,8 @@
 #pragma once
 // Parker: lets one thread sleep until another unparks it. An unpark that comes before the
-// park makes that park return at once, so the two may race freely. Built on
-// std::atomic::wait (a futex on Linux): no mutex on either path.
+// park makes that park return at once, so the two may race freely. Built on a wait on the
+// state word's address (address_wait.hpp: a futex on Linux, WaitOnAddress on Windows): no
+// mutex on either path.
 //
 // With an IdleDriver set, a park first tries to spend the sleep driving IO (see
 // idle_driver.hpp); an unpark then interrupts the driver's wait instead of a futex. Either
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include <weft/scheduler/detail/address_wait.hpp>
 #include <weft/scheduler/idle_driver.hpp>
 
 namespace weft::detail {
@@ -28,7 +30,7 @@ class Parker {
       return;
     }
     while (state_.load(std::memory_order_acquire) == kParked) {
-      state_.wait(kParked, std::memory_order_acquire);
+      wait_while_equal(state_, kParked);
     }
     state_.store(kEmpty, std::memory_order_relaxed);
   }
@@ -36,7 +38,7 @@ class Parker {
   void unpark() noexcept {
     const std::uint32_t previous = state_.exchange(kNotified, std::memory_order_release);
     if (previous == kParked) {
-      state_.notify_one();
+      wake_one_waiter(state_);
     } else if (previous == kDriving) {
       driver_->interrupt();
     }
