@@ -5,10 +5,10 @@
 #include <system_error>
 #include <thread>
 
-#include <pthread.h>
-
 #include <weft/scheduler/detail/cpu_relax.hpp>
 #include <weft/scheduler/wake_batch.hpp>
+
+#include "platform/thread.hpp"
 
 namespace weft::io {
 
@@ -18,12 +18,6 @@ using detail::Registration;
 
 AtomicWaker& slot_for(Registration& registration, Direction direction) noexcept {
   return direction == Direction::read ? registration.reader : registration.writer;
-}
-
-void name_this_thread(const std::string& name) noexcept {
-  // Linux keeps at most 15 characters plus the terminator; longer names are refused.
-  const std::string truncated = name.substr(0, 15);
-  ::pthread_setname_np(::pthread_self(), truncated.c_str());
 }
 
 }  // namespace
@@ -77,7 +71,7 @@ void Reactor::release_driver() noexcept {
 // The loop is noexcept: a failing epoll_wait or a failed allocation here leaves every IO
 // task in the process hanging, so terminating loudly is the honest outcome.
 void Reactor::run() noexcept {
-  name_this_thread(options_.thread_name);
+  platform::name_current_thread(options_.thread_name);
   if (options_.idle_workers_drive) {
     run_fallback();
     return;
@@ -289,7 +283,12 @@ ReadyEvent Reactor::readiness(const RegistrationHandle& handle,
 
 bool Reactor::clear_readiness(const RegistrationHandle& handle, ReadyEvent seen) noexcept {
   if (!handle || !seen.is_ready()) return false;
-  return handle.registration_->clear(seen.readiness, seen.tick);
+  if (!handle.registration_->clear(seen.readiness, seen.tick)) return false;
+  // What was seen is drained: a backend that reports states rather than edges (IOCP) asks
+  // for those directions again now (Poller::rearm). A failed clear needs no rearm: an event
+  // arrived since the snapshot, so the caller retries its call before it waits.
+  poller_->rearm(handle.fd_, seen.readiness);
+  return true;
 }
 
 bool Reactor::poll_ready(const RegistrationHandle& handle, Direction direction,

@@ -15,7 +15,11 @@
 // - Readiness is reported on edges: a descriptor is reported when it becomes ready (and once
 //   when interest is added or modified, for the state it is in then), not on every wait
 //   while it stays ready. The reactor relies on this to register each descriptor once and
-//   never touch its interest again.
+//   never touch its interest again. A direction counts as drained, and its next readiness as
+//   a new edge, once rearm() said so: epoll and kqueue see edges themselves and ignore it;
+//   IOCP's AFD polls report states, so that backend stops asking for a direction it reported
+//   until rearm() (see iocp_poller.hpp). So a caller that waits for readiness calls rearm()
+//   after an operation failed with EAGAIN (Reactor::clear_readiness does).
 // - Tokens are the caller's; the backend hands them back unchanged. kWakeToken is reserved.
 // - wait() is called by one thread at a time; add/modify/remove/wake from any thread.
 // - Errors throw std::system_error carrying the error and the operation ("epoll_ctl(add)").
@@ -57,6 +61,14 @@ class Poller {
   virtual void modify(NativeHandle handle, std::uint64_t token, Interest interest) = 0;
   // Stops watching `handle`.
   virtual void remove(NativeHandle handle) = 0;
+  // The caller drained `drained` (readable and/or writable) on `handle`: an operation in that
+  // direction failed with EAGAIN, so its next readiness is an edge to report. Backends that
+  // see edges themselves do nothing. Never throws: a backend that fails to re-arm reports
+  // an error event for the handle from the next wait().
+  virtual void rearm(NativeHandle handle, Readiness drained) noexcept {
+    static_cast<void>(handle);
+    static_cast<void>(drained);
+  }
 
   // Blocks until at least one event, wake(), a signal or the timeout (nullopt: no timeout;
   // zero: just look). Fills the front of `events` and returns how many it filled; 0 on
