@@ -55,7 +55,7 @@ TEST(IdleDriver, ADrivingThreadDispatchesReadinessItself) {
   // can only be dispatched by its own turn (not by the reactor thread's fallback check).
   struct Drive {
     Probe* probe;
-    int peer;
+    weft::io::NativeHandle peer;
     bool written = false;
   } drive{&probe, pair.second.get()};
   const auto before = reactor.metrics().worker_turns;

@@ -12,14 +12,11 @@
 #include <thread>
 #include <utility>
 
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <weft/io/file_descriptor.hpp>
 #include <weft/scheduler/waker.hpp>
 
 #include "../common/probe_waker.hpp"
+#include "../common/test_sockets.hpp"
 
 namespace weft_io_test {
 
@@ -30,53 +27,13 @@ inline constexpr std::chrono::seconds kPatience{10};
 
 using Probe = weft_test::ProbeWaker;
 
-struct FdPair {
-  weft::io::FileDescriptor first;
-  weft::io::FileDescriptor second;
-};
-
-inline void set_nonblocking(int fd) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
-    throw std::system_error(errno, std::system_category(), "fcntl");
-  }
-}
-
-// first = read end, second = write end; both non-blocking.
-inline FdPair make_pipe() {
-  int fds[2];
-  if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
-    throw std::system_error(errno, std::system_category(), "pipe2");
-  }
-  return {weft::io::FileDescriptor(fds[0]), weft::io::FileDescriptor(fds[1])};
-}
-
-// A connected AF_UNIX stream pair; both non-blocking.
-inline FdPair make_socketpair() {
-  int fds[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
-    throw std::system_error(errno, std::system_category(), "socketpair");
-  }
-  return {weft::io::FileDescriptor(fds[0]), weft::io::FileDescriptor(fds[1])};
-}
-
-inline void write_byte(int fd, char byte = 'x') {
-  if (::write(fd, &byte, 1) != 1) throw std::system_error(errno, std::system_category(), "write");
-}
-
-// Reads until EAGAIN; returns how many bytes it took.
-inline std::size_t drain(int fd) {
-  char buffer[4096];
-  std::size_t total = 0;
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n > 0) {
-      total += static_cast<std::size_t>(n);
-      continue;
-    }
-    return total;
-  }
-}
+// Descriptor pairs and raw reads and writes, per platform (../common/test_sockets.hpp).
+using weft_test::drain;
+using weft_test::FdPair;
+using weft_test::fill;
+using weft_test::make_pipe;
+using weft_test::make_socketpair;
+using weft_test::write_byte;
 
 // Spins (yielding) until `condition` holds; false after kPatience. For conditions another
 // thread makes true, where there is nothing to block on.

@@ -8,6 +8,9 @@
 #include <string>
 #include <system_error>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "io_test_support.hpp"
 
 namespace {

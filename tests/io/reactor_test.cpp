@@ -8,10 +8,9 @@
 #include <thread>
 #include <vector>
 
-#include <poll.h>
-
 #include <weft/scheduler/thread_waker.hpp>
 
+#include "../common/thread_name.hpp"
 #include "io_test_support.hpp"
 
 namespace {
@@ -41,11 +40,9 @@ void drain_and_clear(Reactor& reactor, const RegistrationHandle& handle) {
 
 // Fills the send buffer with the protocol: snapshot, write until EAGAIN, clear.
 void fill_send_buffer(Reactor& reactor, const RegistrationHandle& handle) {
-  const std::vector<char> chunk(4096, 'x');
   ASSERT_TRUE(eventually([&] {
     const auto seen = reactor.readiness(handle, Direction::write);
-    while (::write(handle.fd(), chunk.data(), chunk.size()) > 0) {
-    }
+    fill(handle.fd());
     reactor.clear_readiness(handle, seen);
     return !reactor.readiness(handle, Direction::write).is_ready();
   }));
@@ -104,6 +101,11 @@ TEST_F(ReactorTest, AnEdgeBeforeTheWakerIsRegisteredIsNotLost) {
 // The tick protocol: an edge that lands between a task's snapshot and its clear (i.e. after
 // its syscall returned EAGAIN) must survive the clear.
 TEST_F(ReactorTest, ClearingDoesNotEraseAnEdgeThatArrivedAfterTheSnapshot) {
+  if (weft::io::default_io_backend() == weft::io::IoBackend::iocp) {
+    GTEST_SKIP() << "IOCP reports data that arrives before the clear through the rearm the "
+                    "clear makes, not as an edge before it (IocpPollerTest."
+                    "DataThatArrivedBeforeTheRearmIsReportedByIt)";
+  }
   auto pair = make_socketpair();
   const auto handle = reactor.register_fd(pair.first.get());
   write_byte(pair.second.get());
@@ -180,7 +182,7 @@ TEST_F(ReactorTest, HangUpWakesTheReader) {
   ASSERT_TRUE(probe.wait_for_wakes(1));
   EXPECT_TRUE(has_all(reactor.readiness(handle, Direction::read).readiness, Readiness::hang_up));
   char byte;
-  EXPECT_EQ(::read(pair.first.get(), &byte, 1), 0) << "end of file, not EAGAIN";
+  EXPECT_EQ(weft_test::read_some(pair.first.get(), &byte, 1), 0) << "end of file, not EAGAIN";
 }
 
 TEST_F(ReactorTest, DeregisteringWakesTheWaiterOnceAndLetsGoOfIt) {
@@ -204,6 +206,11 @@ TEST_F(ReactorTest, DeregisteringWakesTheWaiterOnceAndLetsGoOfIt) {
 // the kernel keeps reporting events with the old token. After deregistration that token is
 // stale, and must wake nobody, even though its slot now belongs to another descriptor.
 TEST_F(ReactorTest, StaleTokenAfterDeregistrationWakesNobody) {
+  if (weft::io::default_io_backend() == weft::io::IoBackend::iocp) {
+    GTEST_SKIP() << "a dup() of a Windows socket does not keep its watch alive: a socket "
+                    "closed while watched ends its watch (IocpPollerTest."
+                    "ASocketClosedWhileWatchedIsReportedAndCanBeReplaced)";
+  }
   auto stale_pair = make_socketpair();
   const weft::io::FileDescriptor keeps_entry_alive(::dup(stale_pair.first.get()));
   ASSERT_TRUE(static_cast<bool>(keeps_entry_alive));
@@ -433,15 +440,15 @@ TEST(ReactorShutdown, ThreadIsNamed) {
   std::string name;
   std::mutex mutex;
   probe.on_wake = [&] {
-    char buffer[32] = {};
-    ::pthread_getname_np(::pthread_self(), buffer, sizeof buffer);
+    const std::string current = weft_test::current_thread_name();
     std::lock_guard lock(mutex);
-    name = buffer;
+    name = current;
   };
   reactor.add_timer(Clock::now(), probe.waker());
   ASSERT_TRUE(probe.wait_for_wakes(1));
   std::lock_guard lock(mutex);
-  EXPECT_EQ(name, "weft-io-test-na");  // truncated to Linux's 15 characters
+  // Linux keeps 15 characters ("weft-io-test-na"), Windows the whole name.
+  EXPECT_EQ(name, options.thread_name.substr(0, weft_test::kThreadNameLimit));
 }
 
 // --- the whole protocol under real concurrency -------------------------------------------
@@ -455,10 +462,10 @@ struct ReadByte {
     for (;;) {
       const auto seen = reactor.readiness(handle, Direction::read);
       char byte = 0;
-      const ssize_t n = ::read(handle.fd(), &byte, 1);
+      const std::ptrdiff_t n = weft_test::read_some(handle.fd(), &byte, 1);
       if (n == 1) return static_cast<int>(byte);
       if (n == 0) return -1;
-      if (errno != EAGAIN) return -2;
+      if (!weft_test::last_call_would_block()) return -2;
       reactor.clear_readiness(handle, seen);
       if (!reactor.poll_ready(handle, Direction::read, cx)) return weft::pending;
     }
@@ -483,21 +490,20 @@ TEST(ReactorStress, PingPongNeverLosesAWakeup) {
       write_byte(pair.first.get(), static_cast<char>(byte));
     }
   });
-  const int peer = pair.second.get();
+  const weft::io::NativeHandle peer = pair.second.get();
   for (int round = 0; round < kRounds; ++round) {
     const char sent = static_cast<char>('a' + round % 26);
     write_byte(peer, sent);
-    pollfd waiting{peer, POLLIN, 0};
-    if (::poll(&waiting, 1, static_cast<int>(kPatience.count() * 1000)) != 1) {
+    if (!weft_test::wait_readable(peer, kPatience)) {
       stalled.store(true);
-      ::shutdown(peer, SHUT_RDWR);
+      weft_test::shutdown_both(peer);
       break;
     }
     char received = 0;
-    const bool echoed = ::read(peer, &received, 1) == 1 && received == sent;
+    const bool echoed = weft_test::read_some(peer, &received, 1) == 1 && received == sent;
     EXPECT_TRUE(echoed) << "round " << round;
     if (!echoed) {
-      ::shutdown(peer, SHUT_RDWR);
+      weft_test::shutdown_both(peer);
       break;
     }
   }
