@@ -11,9 +11,10 @@ else()
   target_sources(weft_io PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/socket_api_posix.cpp
     ${CMAKE_CURRENT_LIST_DIR}/signal_mask_posix.cpp)
-  # Linux uses a signalfd, except in a build against libkqueue (backends.cmake), which takes
-  # the BSD path so that the kqueue signal source is tested here too.
-  if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT WEFT_LIBKQUEUE_PREFIX)
+  # Linux uses a signalfd, in a build against libkqueue too: libkqueue's queue descriptor does
+  # not report a signal that arrives while it is watched, as a BSD kqueue does, so a task
+  # parked in wait_for_signal would never wake there.
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     target_sources(weft_io PRIVATE ${CMAKE_CURRENT_LIST_DIR}/signal_source_linux.cpp)
   else()
     target_sources(weft_io PRIVATE ${CMAKE_CURRENT_LIST_DIR}/signal_source_kqueue.cpp)
