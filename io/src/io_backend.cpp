@@ -10,13 +10,13 @@ namespace {
 // platform's own primitive first so that it is the default.
 constexpr auto kAvailable = std::to_array<IoBackend>({
 #if defined(WEFT_HAVE_IOCP)
-    IoBackend::iocp,
+  IoBackend::iocp,
 #endif
 #if defined(WEFT_HAVE_EPOLL)
-    IoBackend::epoll,
+      IoBackend::epoll,
 #endif
 #if defined(WEFT_HAVE_KQUEUE)
-    IoBackend::kqueue,
+      IoBackend::kqueue,
 #endif
 });
 static_assert(!kAvailable.empty(), "io/src/backends.cmake compiled no Poller backend");

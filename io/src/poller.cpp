@@ -33,9 +33,9 @@ std::unique_ptr<Poller> make_poller(IoBackend backend) {
     default:
       break;
   }
-  throw std::invalid_argument("weft: io backend " + std::string(to_string(backend)) +
-                              " is not available in this build (available: " +
-                              available_io_backend_names() + ")");
+  throw std::invalid_argument(
+      "weft: io backend " + std::string(to_string(backend)) +
+      " is not available in this build (available: " + available_io_backend_names() + ")");
 }
 
 }  // namespace weft::io

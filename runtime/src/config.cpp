@@ -115,6 +115,11 @@ Config::Builder& Config::Builder::reactor_mode(ReactorMode value) {
   return set_by_builder("reactor_mode");
 }
 
+Config::Builder& Config::Builder::io_backend(io::IoBackend value) {
+  config_.io_backend = value;
+  return set_by_builder("io_backend");
+}
+
 Config::Builder& Config::Builder::compute_threads(std::size_t value) {
   config_.compute_threads = value;
   return set_by_builder("compute_threads");

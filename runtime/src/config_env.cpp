@@ -3,8 +3,6 @@
 
 #include <weft/runtime/config.hpp>
 
-#include <unistd.h>  // environ
-
 #include <algorithm>
 #include <map>
 #include <string>
@@ -12,6 +10,7 @@
 #include <utility>
 
 #include "config_keys.hpp"
+#include "environment.hpp"
 
 namespace weft {
 
@@ -57,22 +56,10 @@ const config_detail::KeyDef* find_variable(std::string_view variable) {
   throw ConfigError(std::string(variable), where, message);
 }
 
-std::map<std::string, std::string> weft_variables() {
-  std::map<std::string, std::string> variables;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    const std::string_view text(*entry);
-    const std::size_t equals = text.find('=');
-    if (text.starts_with(kPrefix) && equals != std::string_view::npos) {
-      variables.emplace(text.substr(0, equals), text.substr(equals + 1));
-    }
-  }
-  return variables;
-}
-
 }  // namespace
 
 Config::Builder& Config::Builder::from_env() {
-  return from_env(weft_variables());
+  return from_env(environment_variables(kPrefix));
 }
 
 Config::Builder& Config::Builder::from_env(const std::map<std::string, std::string>& vars) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstddef>
 #include <limits>
@@ -307,6 +308,29 @@ constexpr KeyDef kReactorMode{
       return std::string("\"?\"");
     }};
 
+// Any backend's name is read; one this build lacks is refused by the check, so that a value set
+// in code is refused the same way.
+constexpr KeyDef kIoBackend{
+    "io_backend",
+    [](Config& config, const RawValue& value) {
+      const std::optional<std::string_view> text = text_of(value);
+      if (!text) throw ValueError(concat("must be a string, got ", type_name(value)));
+      std::string lower(*text);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::optional<io::IoBackend> backend = io::parse_io_backend(lower);
+      if (!backend) {
+        throw ValueError(
+            concat("must be one of ", io::available_io_backend_names(), ", got ", quoted(*text)));
+      }
+      config.io_backend = *backend;
+    },
+    [](const Config& config) -> std::optional<std::string> {
+      if (io::is_available(config.io_backend)) return std::nullopt;
+      return concat("must be one of ", io::available_io_backend_names(), " (this build has no ",
+                    io::to_string(config.io_backend), ")");
+    },
+    [](const Config& config) { return toml_string(io::to_string(config.io_backend)); }};
+
 // A key holding a duration in [0, Max], written in milliseconds or with a unit.
 template <auto Field, std::uint64_t Max>
 constexpr KeyDef duration_key(std::string_view name) {
@@ -349,6 +373,7 @@ constexpr std::array kKeys{
     unsigned_key<&Config::lifo_cap, 0, 1024>("lifo_cap"),
     unsigned_key<&Config::event_budget, 1, 1'000'000>("event_budget"),
     kReactorMode,
+    kIoBackend,
     unsigned_key<&Config::max_blocking_threads, 1, Config::blocking_threads_limit>(
         "max_blocking_threads"),
     duration_key<&Config::blocking_keep_alive,

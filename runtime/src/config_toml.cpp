@@ -34,8 +34,9 @@ std::string read_file(const std::filesystem::path& path) {
         concat("cannot read config file '", path.string(), "': ", std::strerror(error)));
   };
   // stdio rather than iostreams because it reports why through errno (ENOENT, EACCES, EISDIR).
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                             &std::fclose);
+  // path.string(): fopen takes char, which path::c_str() is not on Windows (wchar_t).
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(
+      std::fopen(path.string().c_str(), "rb"), &std::fclose);
   if (!file) throw fail(errno);
   std::string text;
   char buffer[4096];

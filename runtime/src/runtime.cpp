@@ -37,6 +37,7 @@ Runtime* Runtime::current() noexcept {
 io::ReactorOptions Runtime::reactor_options(const Config& config) {
   io::ReactorOptions options;
   options.idle_workers_drive = config.reactor_mode == ReactorMode::shared;
+  options.backend = config.io_backend;
   return options;
 }
 

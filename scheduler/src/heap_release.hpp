@@ -5,6 +5,8 @@
 //  * heap_release_glibc.cpp: glibc keeps freed blocks in its arenas and returns only the
 //    top of each heap by itself, so memory freed in the middle (a burst of connections
 //    that all closed) stays resident until malloc_trim() releases those pages.
+//  * heap_release_windows.cpp: the C runtime's heap is a Win32 heap; _heapmin() compacts it
+//    and decommits its large free ranges.
 //  * heap_release_none.cpp: allocators that return memory on their own (or offer no way to
 //    ask): nothing to do.
 

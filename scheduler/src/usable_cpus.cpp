@@ -1,20 +1,13 @@
 #include <weft/scheduler/usable_cpus.hpp>
 
-#include <sched.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <memory>
 #include <thread>
+
+#include "platform/cpus.hpp"
 
 namespace weft {
 
 namespace {
-
-struct CpuSetDeleter {
-  void operator()(cpu_set_t* set) const noexcept { CPU_FREE(set); }
-};
-using CpuSetPtr = std::unique_ptr<cpu_set_t, CpuSetDeleter>;
 
 std::vector<unsigned> all_hardware_threads() {
   std::vector<unsigned> cpus(std::max(1u, std::thread::hardware_concurrency()));
@@ -25,23 +18,8 @@ std::vector<unsigned> all_hardware_threads() {
 }  // namespace
 
 std::vector<unsigned> usable_cpus() {
-  // The kernel's mask may be wider than the default cpu_set_t (1024 CPUs): grow until it fits.
-  for (int capacity = CPU_SETSIZE; capacity <= (1 << 20); capacity *= 2) {
-    const CpuSetPtr set(CPU_ALLOC(capacity));
-    if (!set) break;
-    const std::size_t bytes = CPU_ALLOC_SIZE(capacity);
-    if (sched_getaffinity(0, bytes, set.get()) != 0) {
-      if (errno == EINVAL) continue;
-      break;
-    }
-    std::vector<unsigned> cpus;
-    for (int cpu = 0; cpu < capacity; ++cpu) {
-      if (CPU_ISSET_S(cpu, bytes, set.get())) cpus.push_back(static_cast<unsigned>(cpu));
-    }
-    if (!cpus.empty()) return cpus;
-    break;
-  }
-  return all_hardware_threads();
+  std::vector<unsigned> cpus = platform::affinity_cpus();
+  return cpus.empty() ? all_hardware_threads() : cpus;
 }
 
 std::size_t cpu_budget() {
@@ -49,7 +27,7 @@ std::size_t cpu_budget() {
 }
 
 std::size_t detail::cpu_budget_of(std::size_t usable) {
-  const std::optional<std::size_t> quota = cgroup_cpu_limit("/");
+  const std::optional<std::size_t> quota = platform::cpu_quota();
   return quota ? std::clamp<std::size_t>(*quota, 1, usable) : usable;
 }
 

@@ -1,20 +1,14 @@
 #pragma once
 // WorkerThread: a joinable thread with the knobs std::thread lacks (stack size, name, CPU
-// pinning), owned RAII-style: the destructor joins.
+// pinning), owned RAII-style: the destructor joins. The platform part is platform/thread.hpp.
 
-#include <cstddef>
 #include <functional>
-#include <string>
 
-#include <pthread.h>
+#include "platform/thread.hpp"
 
 namespace weft::detail {
 
-struct ThreadSpec {
-  std::string name;            // truncated to the 15 characters Linux keeps
-  std::size_t stack_size = 0;  // 0 = the system default
-  long pin_to_cpu = -1;        // -1 = not pinned
-};
+using platform::ThreadSpec;
 
 class WorkerThread {
  public:
@@ -24,14 +18,13 @@ class WorkerThread {
   WorkerThread& operator=(const WorkerThread&) = delete;
   ~WorkerThread() { join(); }
 
-  void join() noexcept;
+  void join() noexcept { thread_.reset(); }
 
  private:
-  static void* trampoline(void* self) noexcept;
+  static void run(void* self) noexcept;
 
   std::function<void()> body_;
-  pthread_t handle_{};
-  bool joinable_ = false;
+  platform::JoinableThread thread_;  // after body_: joined before the body is destroyed
 };
 
 }  // namespace weft::detail

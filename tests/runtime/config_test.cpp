@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -61,6 +62,7 @@ void expect_same_settings(const Config& actual, const Config& expected) {
   EXPECT_EQ(actual.lifo_cap, expected.lifo_cap);
   EXPECT_EQ(actual.event_budget, expected.event_budget);
   EXPECT_EQ(actual.reactor_mode, expected.reactor_mode);
+  EXPECT_EQ(actual.io_backend, expected.io_backend);
   EXPECT_EQ(actual.max_blocking_threads, expected.max_blocking_threads);
   EXPECT_EQ(actual.blocking_keep_alive, expected.blocking_keep_alive);
   EXPECT_EQ(actual.compute_threads, expected.compute_threads);
@@ -499,6 +501,43 @@ TEST(ConfigEnv, ReactorModeIsOneOfTwoWordsInAnyCase) {
       "env WEFT_REACTOR_MODE: reactor_mode must be \"dedicated\" or \"shared\", got 'both'");
 }
 
+TEST(ConfigEnv, IoBackendNamesAnAvailableBackendInAnyCase) {
+  for (const weft::io::IoBackend backend : weft::io::available_io_backends()) {
+    std::string upper(weft::io::to_string(backend));
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_EQ(from_env_map({{"WEFT_IO_BACKEND", upper}}).io_backend, backend);
+  }
+  const ConfigError error = env_error({{"WEFT_IO_BACKEND", "select"}});
+  EXPECT_EQ(error.key(), "io_backend");
+  EXPECT_EQ(std::string(error.what()), "env WEFT_IO_BACKEND: io_backend must be one of " +
+                                           weft::io::available_io_backend_names() +
+                                           ", got 'select'");
+}
+
+TEST(ConfigEnv, IoBackendThisBuildLacksIsRefusedNamingTheAvailableOnes) {
+  for (const weft::io::IoBackend backend :
+       {weft::io::IoBackend::epoll, weft::io::IoBackend::kqueue, weft::io::IoBackend::iocp}) {
+    if (weft::io::is_available(backend)) continue;
+    const std::string name(weft::io::to_string(backend));
+    const ConfigError from_env = env_error({{"WEFT_IO_BACKEND", name}});
+    EXPECT_EQ(from_env.key(), "io_backend");
+    EXPECT_EQ(std::string(from_env.what()), "env WEFT_IO_BACKEND: io_backend must be one of " +
+                                                weft::io::available_io_backend_names() +
+                                                " (this build has no " + name + ")");
+    const ConfigError from_code =
+        error_from([&] { Config::builder().io_backend(backend).build(); });
+    EXPECT_EQ(from_code.key(), "io_backend");
+  }
+}
+
+TEST(ConfigToml, IoBackendIsAString) {
+  const weft::io::IoBackend backend = weft::io::default_io_backend();
+  const std::string line = "io_backend = \"" + std::string(weft::io::to_string(backend)) + "\"\n";
+  EXPECT_EQ(from_toml(line).io_backend, backend);
+  EXPECT_THAT(toml_error("io_backend = 1\n").what(),
+              HasSubstr("io_backend must be a string, got integer"));
+}
+
 TEST(ConfigToml, ReactorModeIsAString) {
   EXPECT_EQ(from_toml("reactor_mode = \"shared\"\n").reactor_mode, ReactorMode::shared);
   EXPECT_THAT(toml_error("reactor_mode = 1\n").what(),
@@ -627,10 +666,13 @@ TEST(ConfigDescribe, PrintsOneTomlLinePerKey) {
             "lifo_cap = 3\n"
             "event_budget = 128\n"
             "reactor_mode = \"shared\"\n"
-            "max_blocking_threads = 512\n"
-            "blocking_keep_alive = \"1500ms\"\n"
-            "compute_threads = 0\n"
-            "memory_release_interval = \"1s\"\n");
+            "io_backend = \"" +
+                std::string(weft::io::to_string(weft::io::default_io_backend())) +
+                "\"\n"
+                "max_blocking_threads = 512\n"
+                "blocking_keep_alive = \"1500ms\"\n"
+                "compute_threads = 0\n"
+                "memory_release_interval = \"1s\"\n");
 }
 
 TEST(ConfigDescribe, RoundTripsDefaults) {

@@ -2,11 +2,10 @@
 
 #include <string>
 
-#include <sys/socket.h>
-
 #include <weft/io/current_reactor.hpp>
 #include <weft/io/net/error.hpp>
 
+#include "../sys/native_socket.hpp"
 #include "socket_core.hpp"
 #include "text.hpp"
 
@@ -21,8 +20,8 @@ bool ConnectCore::start() {
   const std::string op = detail::concat({"connect ", address_.to_string()});
   io::FileDescriptor fd =
       SocketCore::open_socket(address_.native_family(), SOCK_STREAM, op.c_str());
-  const int rc = ::connect(fd.get(), address_.native(), address_.native_length());
-  const int error = rc == 0 ? 0 : errno;
+  const int rc = io::sys::connect_socket(fd.get(), address_.native(), address_.native_length());
+  const int error = rc == 0 ? 0 : io::sys::last_error();
   // EINPROGRESS: TCP's handshake under way. EINTR on a non-blocking socket also leaves it
   // under way. A Unix socket with a full backlog says EAGAIN: reported as an error.
   if (error != 0 && error != EINPROGRESS && error != EINTR) fail(error);
@@ -39,14 +38,17 @@ Poll<SocketPtr> ConnectCore::poll(Context& cx) {
   for (;;) {
     const io::ReadyEvent seen = socket_->readiness(io::Direction::write);
     if (seen.is_ready()) {
-      const int error = socket_->get_option(SOL_SOCKET, SO_ERROR, "connect");
+      int error = 0;
+      socket_->control("connect", [&error](io::NativeHandle fd) {
+        return io::sys::take_pending_error(fd, &error);
+      });
       if (error != 0) fail(error);
-      sockaddr_storage peer{};
-      socklen_t length = sizeof peer;
-      if (::getpeername(socket_->fd(), reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
+      SocketAddress::Storage peer{};
+      std::uint32_t length = sizeof peer;
+      if (io::sys::peer_name(socket_->fd(), reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
         return std::move(socket_);
       }
-      if (errno != ENOTCONN) fail(errno);
+      if (io::sys::last_error() != ENOTCONN) fail(io::sys::last_error());
       socket_->clear_readiness(seen);  // not yet: wait for the next edge
     }
     if (!socket_->poll_ready(io::Direction::write, cx)) break;

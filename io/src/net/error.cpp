@@ -1,7 +1,7 @@
 #include <weft/io/net/error.hpp>
 
-#include <netdb.h>
-
+#include "../sys/native_socket.hpp"
+#include "../sys/socket_api.hpp"
 #include "text.hpp"
 
 namespace weft::net {
@@ -43,14 +43,14 @@ std::error_code make_error_code(NetError error) noexcept {
 }
 
 IoError::IoError(int error, std::string operation)
-    : IoError(std::error_code(error, std::system_category()), std::move(operation)) {}
+    : IoError(std::error_code(error, io::sys::error_category()), std::move(operation)) {}
 
 IoError::IoError(std::error_code code, std::string operation)
     : std::system_error(code, detail::concat({"weft: ", operation})),
       operation_(std::move(operation)) {}
 
 int IoError::error_number() const noexcept {
-  return code().category() == std::system_category() ? code().value() : 0;
+  return code().category() == io::sys::error_category() ? code().value() : 0;
 }
 
 UnexpectedEof::UnexpectedEof(std::size_t received, std::size_t expected)

@@ -5,8 +5,6 @@
 #include <string>
 #include <string_view>
 
-#include <sys/socket.h>
-
 #include <weft/io/net/error.hpp>
 
 #include "socket_core.hpp"
@@ -44,14 +42,19 @@ bool is_connection_error(int error) noexcept {
     case EPROTO:
     case ENETDOWN:
     case ENOPROTOOPT:
-    case EHOSTDOWN:
-    case ENONET:
     case EHOSTUNREACH:
     case ENETUNREACH:
       return true;
     default:
-      return false;
+      break;
   }
+    // Linux also passes these through; not every <cerrno> has them (Windows' does not, and
+    // its socket layer reports a host that is down as EHOSTUNREACH).
+#if defined(EHOSTDOWN) && defined(ENONET)
+  return error == EHOSTDOWN || error == ENONET;
+#else
+  return false;
+#endif
 }
 
 }  // namespace
@@ -72,18 +75,20 @@ Poll<Accepted> AcceptCore::poll(Context& cx) {
       if (backoff_->poll(cx).is_pending()) return pending;
       backoff_.reset();
     }
-    sockaddr_storage storage{};
-    socklen_t length = sizeof storage;
-    Poll<IoResult> result =
-        listener.poll_io(io::Direction::read, cx, "accept", 0, [&storage, &length](int fd) {
+    SocketAddress::Storage storage{};
+    std::uint32_t length = sizeof storage;
+    io::NativeHandle accepted = io::invalid_handle;
+    Poll<IoResult> result = listener.poll_io(
+        io::Direction::read, cx, "accept", 0,
+        [&storage, &length, &accepted](io::NativeHandle fd) -> std::ptrdiff_t {
           length = sizeof storage;
-          return ::accept4(fd, reinterpret_cast<sockaddr*>(&storage), &length,
-                           SOCK_NONBLOCK | SOCK_CLOEXEC);
+          accepted = io::sys::accept_socket(fd, reinterpret_cast<sockaddr*>(&storage), &length);
+          return accepted == io::invalid_handle ? -1 : 0;
         });
     if (result.is_pending()) return pending;
     const IoResult outcome = result.value();
     if (outcome.error == 0) {
-      io::FileDescriptor fd(static_cast<int>(outcome.value));
+      io::FileDescriptor fd(accepted);
       SocketPtr socket;
       try {
         socket = SocketCore::adopt(listener.reactor(), std::move(fd), Transfer::stream, "accept");
@@ -122,18 +127,21 @@ ListenerSocket::ListenerSocket(io::Reactor& reactor, const SocketAddress& addres
   io::FileDescriptor fd =
       detail::SocketCore::open_socket(address.native_family(), type, op("socket").c_str());
   const bool ip = address.is_ipv4() || address.is_ipv6();
-  auto enable = [&fd, &op](int name, std::string_view step) {
-    const int on = 1;
-    if (::setsockopt(fd.get(), SOL_SOCKET, name, &on, sizeof on) != 0) {
-      throw IoError(errno, op(step));
+  auto enable = [&fd, &op](io::sys::SocketFlag flag, std::string_view step) {
+    if (io::sys::set_flag(fd.get(), flag, true) != 0) {
+      throw IoError(io::sys::last_error(), op(step));
     }
   };
-  if (ip && options.reuse_address) enable(SO_REUSEADDR, "setsockopt(SO_REUSEADDR)");
-  if (ip && options.reuse_port) enable(SO_REUSEPORT, "setsockopt(SO_REUSEPORT)");
-  if (::bind(fd.get(), address.native(), address.native_length()) != 0) {
-    throw IoError(errno, op("bind"));
+  if (ip && options.reuse_address) {
+    enable(io::sys::SocketFlag::reuse_address, "setsockopt(SO_REUSEADDR)");
   }
-  if (::listen(fd.get(), std::max(options.backlog, 0)) != 0) throw IoError(errno, op("listen"));
+  if (ip && options.reuse_port) enable(io::sys::SocketFlag::reuse_port, "setsockopt(SO_REUSEPORT)");
+  if (io::sys::bind_socket(fd.get(), address.native(), address.native_length()) != 0) {
+    throw IoError(io::sys::last_error(), op("bind"));
+  }
+  if (io::sys::listen_socket(fd.get(), std::max(options.backlog, 0)) != 0) {
+    throw IoError(io::sys::last_error(), op("listen"));
+  }
   state_->socket = detail::SocketCore::adopt(reactor, std::move(fd), detail::Transfer::stream,
                                              op("listen").c_str());
 }
@@ -155,8 +163,8 @@ std::uint64_t ListenerSocket::accept_backoffs() const noexcept {
   return state_ ? state_->backoffs.load(std::memory_order_relaxed) : 0;
 }
 
-int ListenerSocket::native_handle() const noexcept {
-  return is_open() ? state_->socket->fd() : -1;
+io::NativeHandle ListenerSocket::native_handle() const noexcept {
+  return is_open() ? state_->socket->fd() : io::invalid_handle;
 }
 
 }  // namespace weft::net

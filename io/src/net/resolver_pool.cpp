@@ -7,12 +7,13 @@
 #include <mutex>
 #include <thread>
 
-#include <netdb.h>
-#include <pthread.h>
-#include <signal.h>
-
 #include <weft/io/net/error.hpp>
 #include <weft/io/net/resolve.hpp>
+
+#include "platform/signals.hpp"
+#include "platform/thread.hpp"
+
+#include "../sys/native_socket.hpp"
 
 namespace weft::net::detail {
 
@@ -37,22 +38,15 @@ class ResolverPool {
 
  private:
   void start_thread() {
-    // Pool threads must not take the signals the application handles (signalfd): they
-    // start with every signal blocked.
-    sigset_t all;
-    sigset_t previous;
-    ::sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+    // Pool threads must not take the signals the application handles (its signal source):
+    // they start with every signal blocked (platform/signals.hpp).
     try {
-      std::thread([this] { run(); }).detach();
+      platform::with_all_signals_blocked([this] { std::thread([this] { run(); }).detach(); });
     } catch (...) {
-      ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
       std::lock_guard lock(mutex_);
       --threads_;
       if (threads_ == 0) fail_queued();
-      return;
     }
-    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   }
 
   // No thread could be started and none is running: answer the queued lookups with the
@@ -67,7 +61,7 @@ class ResolverPool {
   }
 
   void run() {
-    ::pthread_setname_np(::pthread_self(), "weft-resolve");
+    platform::name_current_thread("weft-resolve");
     std::unique_lock lock(mutex_);
     for (;;) {
       ++idle_;
@@ -119,8 +113,12 @@ std::vector<SocketAddress> lookup(const std::string& host, std::uint16_t port,
   const int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
   std::vector<SocketAddress> addresses;
   if (rc != 0) {
-    error = rc == EAI_SYSTEM ? std::error_code(errno, std::system_category())
-                             : std::error_code(rc, resolve_category());
+    error = std::error_code(rc, resolve_category());
+    // EAI_SYSTEM (POSIX only): the reason is in errno. Windows reports every failure as a
+    // code of its own.
+#if defined(EAI_SYSTEM)
+    if (rc == EAI_SYSTEM) error = std::error_code(errno, std::system_category());
+#endif
     return addresses;
   }
   for (const addrinfo* entry = list; entry != nullptr; entry = entry->ai_next) {

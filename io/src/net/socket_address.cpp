@@ -5,16 +5,16 @@
 #include <cstring>
 #include <stdexcept>
 
-#include <arpa/inet.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <sys/un.h>
+#include "../sys/native_socket.hpp"
 
 #include "text.hpp"
 
 namespace weft::net {
 
 namespace {
+
+static_assert(sizeof(sockaddr_storage) <= sizeof(SocketAddress::Storage) &&
+              alignof(sockaddr_storage) <= alignof(SocketAddress::Storage));
 
 std::optional<std::uint16_t> parse_port(std::string_view text) noexcept {
   unsigned value = 0;
@@ -60,7 +60,7 @@ bool parse_ipv4(std::string_view text, in_addr& address) noexcept {
 }  // namespace
 
 SocketAddress::SocketAddress() noexcept : storage_{}, length_(0) {
-  storage_.ss_family = AF_UNSPEC;
+  reinterpret_cast<sockaddr_storage*>(&storage_)->ss_family = AF_UNSPEC;
 }
 
 std::optional<SocketAddress> SocketAddress::from_ip(std::string_view host,
@@ -155,7 +155,7 @@ SocketAddress SocketAddress::unix_path(std::string_view path) {
                         std::to_string(sizeof sun.sun_path - 1), " bytes: '", path, "'"}));
   }
   std::memcpy(sun.sun_path, path.data(), path.size());
-  socklen_t length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  std::size_t length = offsetof(sockaddr_un, sun_path) + path.size() + 1;
   if (path.front() == '@') {
     sun.sun_path[0] = '\0';  // abstract: no terminator, the length says where it ends
     --length;
@@ -163,18 +163,22 @@ SocketAddress SocketAddress::unix_path(std::string_view path) {
   return from_native(reinterpret_cast<const sockaddr*>(&sun), length);
 }
 
-SocketAddress SocketAddress::from_native(const sockaddr* address, socklen_t length) {
-  if (length > sizeof(sockaddr_storage)) {
+SocketAddress SocketAddress::from_native(const sockaddr* address, std::size_t length) {
+  if (length > sizeof(Storage)) {
     throw std::invalid_argument("weft: socket address longer than sockaddr_storage");
   }
   SocketAddress result;
   std::memcpy(&result.storage_, address, length);
-  result.length_ = length;
+  result.length_ = static_cast<std::uint32_t>(length);
   return result;
 }
 
+int SocketAddress::native_family() const noexcept {
+  return reinterpret_cast<const sockaddr_storage*>(&storage_)->ss_family;
+}
+
 AddressFamily SocketAddress::family() const noexcept {
-  switch (storage_.ss_family) {
+  switch (native_family()) {
     case AF_INET:
       return AddressFamily::ipv4;
     case AF_INET6:

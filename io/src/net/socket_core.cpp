@@ -4,8 +4,6 @@
 #include <string>
 #include <system_error>
 
-#include <sys/socket.h>
-
 namespace weft::net::detail {
 
 void SocketCoreDeleter::operator()(SocketCore* core) const noexcept {
@@ -24,9 +22,9 @@ SocketPtr SocketCore::adopt(io::Reactor& reactor, io::FileDescriptor fd, Transfe
 }
 
 io::FileDescriptor SocketCore::open_socket(int family, int type, const char* op) {
-  const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw IoError(errno, op);
-  return io::FileDescriptor(fd);
+  io::FileDescriptor fd(io::sys::open_socket(family, type));
+  if (!fd) throw IoError(io::sys::last_error(), op);
+  return fd;
 }
 
 void SocketCore::throw_closed(const char* op) {
@@ -56,47 +54,48 @@ void SocketCore::clear_after_short_transfer(io::Direction direction, io::ReadyEv
   }
 }
 
+namespace {
+
+using NameCall = int (*)(io::NativeHandle, sockaddr*, std::uint32_t*) noexcept;
+
+SocketAddress name_of(io::NativeHandle fd, NameCall call, const char* op) {
+  SocketAddress::Storage storage{};
+  std::uint32_t length = sizeof storage;
+  if (call(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
+    throw IoError(io::sys::last_error(), op);
+  }
+  return SocketAddress::from_native(reinterpret_cast<const sockaddr*>(&storage), length);
+}
+
+}  // namespace
+
 SocketAddress SocketCore::local_address(const char* op) {
   const Use use(*this);
   if (!use) throw_closed(op);
-  sockaddr_storage storage{};
-  socklen_t length = sizeof storage;
-  if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-    throw IoError(errno, op);
-  }
-  return SocketAddress::from_native(reinterpret_cast<const sockaddr*>(&storage), length);
+  return name_of(fd_.get(), &io::sys::local_name, op);
 }
 
 SocketAddress SocketCore::peer_address(const char* op) {
   const Use use(*this);
   if (!use) throw_closed(op);
-  sockaddr_storage storage{};
-  socklen_t length = sizeof storage;
-  if (::getpeername(fd_.get(), reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-    throw IoError(errno, op);
-  }
-  return SocketAddress::from_native(reinterpret_cast<const sockaddr*>(&storage), length);
+  return name_of(fd_.get(), &io::sys::peer_name, op);
 }
 
-void SocketCore::set_option(int level, int name, int value, const char* op) {
-  const Use use(*this);
-  if (!use) throw_closed(op);
-  if (::setsockopt(fd_.get(), level, name, &value, sizeof value) != 0) throw IoError(errno, op);
+void SocketCore::set_flag(io::sys::SocketFlag flag, bool enabled, const char* op) {
+  control(op,
+          [flag, enabled](io::NativeHandle fd) { return io::sys::set_flag(fd, flag, enabled); });
 }
 
-int SocketCore::get_option(int level, int name, const char* op) {
+bool SocketCore::get_flag(io::sys::SocketFlag flag, const char* op) {
   const Use use(*this);
   if (!use) throw_closed(op);
-  int value = 0;
-  socklen_t length = sizeof value;
-  if (::getsockopt(fd_.get(), level, name, &value, &length) != 0) throw IoError(errno, op);
-  return value;
+  const int value = io::sys::get_flag(fd_.get(), flag);
+  if (value < 0) throw IoError(io::sys::last_error(), op);
+  return value != 0;
 }
 
-void SocketCore::shutdown(int how, const char* op) {
-  const Use use(*this);
-  if (!use) throw_closed(op);
-  if (::shutdown(fd_.get(), how) != 0) throw IoError(errno, op);
+void SocketCore::shutdown(io::sys::ShutdownHow how, const char* op) {
+  control(op, [how](io::NativeHandle fd) { return io::sys::shutdown_socket(fd, how); });
 }
 
 }  // namespace weft::net::detail

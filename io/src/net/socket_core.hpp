@@ -16,8 +16,6 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <sys/types.h>
-
 #include <weft/io/file_descriptor.hpp>
 #include <weft/io/net/error.hpp>
 #include <weft/io/net/socket_address.hpp>
@@ -28,9 +26,11 @@
 #include <weft/scheduler/coop.hpp>
 #include <weft/scheduler/poll.hpp>
 
+#include "../sys/socket_api.hpp"
+
 namespace weft::net::detail {
 
-// The outcome of one syscall: a count, or the errno it failed with (never EAGAIN/EINTR).
+// The outcome of one syscall: a count, or the errno value it failed with (never EAGAIN/EINTR).
 struct IoResult {
   std::size_t value = 0;
   int error = 0;
@@ -46,7 +46,7 @@ class SocketCore {
   // (the descriptor is closed) if the reactor refuses it.
   static SocketPtr adopt(io::Reactor& reactor, io::FileDescriptor fd, Transfer transfer,
                          const char* op);
-  // socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC); throws IoError naming `op`.
+  // A non-blocking socket (sys::open_socket); throws IoError naming `op`.
   static io::FileDescriptor open_socket(int family, int type, const char* op);
   [[noreturn]] static void throw_closed(const char* op);
 
@@ -75,12 +75,12 @@ class SocketCore {
   }
   io::Reactor& reactor() const noexcept { return *reactor_; }
   // The descriptor. Valid only while a Use is held (or by a sole owner).
-  int fd() const noexcept { return fd_.get(); }
+  io::NativeHandle fd() const noexcept { return fd_.get(); }
 
   // One operation in `direction` under the IO protocol of reactor.hpp: `syscall(fd)` returns
-  // a count or -1 with errno. Pending while the descriptor is not ready; the syscall is
-  // skipped when the registration's readiness says it would only return EAGAIN. Consumes
-  // one unit of the task's coop budget. Throws only for a closed core.
+  // a count or -1 with the error in sys::last_error(). Pending while the descriptor is not ready;
+  // the syscall is skipped when the registration's readiness says it would only return EAGAIN.
+  // Consumes one unit of the task's coop budget. Throws only for a closed core.
   template <class Syscall>
   Poll<IoResult> poll_io(io::Direction direction, Context& cx, const char* op,
                          std::size_t requested, Syscall&& syscall);
@@ -99,9 +99,17 @@ class SocketCore {
   // Synchronous helpers; each throws IoError naming `op` (EBADF when closed).
   SocketAddress local_address(const char* op = "getsockname");
   SocketAddress peer_address(const char* op = "getpeername");
-  void set_option(int level, int name, int value, const char* op);
-  int get_option(int level, int name, const char* op);
-  void shutdown(int how, const char* op);
+  void set_flag(io::sys::SocketFlag flag, bool enabled, const char* op);
+  bool get_flag(io::sys::SocketFlag flag, const char* op);
+  void shutdown(io::sys::ShutdownHow how, const char* op);
+  // Runs `call(fd)` (a sys:: function returning 0 or -1) under a Use; throws IoError naming
+  // `op` when the core is closed or the call fails.
+  template <class Call>
+  void control(const char* op, Call&& call) {
+    const Use use(*this);
+    if (!use) throw_closed(op);
+    if (call(fd_.get()) != 0) throw IoError(io::sys::last_error(), op);
+  }
 
  private:
   SocketCore(io::Reactor& reactor, io::FileDescriptor fd, Transfer transfer) noexcept
@@ -149,13 +157,13 @@ Poll<IoResult> SocketCore::poll_io(io::Direction direction, Context& cx, const c
     // Tick 0 means no event was applied yet (a fresh registration): try the syscall rather
     // than wait for the reactor to report the initial state.
     if (seen.is_ready() || (first && seen.tick == 0)) {
-      const ssize_t n = syscall(fd_.get());
+      const std::ptrdiff_t n = syscall(fd_.get());
       if (n >= 0) {
         const auto count = static_cast<std::size_t>(n);
         if (count != 0 && count < requested) clear_after_short_transfer(direction, seen);
         return IoResult{count, 0};
       }
-      const int error = errno;
+      const int error = io::sys::last_error();
       if (error == EINTR) continue;
       if (error != EAGAIN && error != EWOULDBLOCK) return IoResult{0, error};
       reactor_->clear_readiness(registration_, seen);

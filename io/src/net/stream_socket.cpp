@@ -1,7 +1,5 @@
 #include <weft/io/net/stream_socket.hpp>
 
-#include <sys/socket.h>
-
 #include "socket_core.hpp"
 
 namespace weft::net {
@@ -19,14 +17,15 @@ detail::SocketCore& require(detail::SocketCore* core, const char* op) {
 
 Poll<IoResult> poll_recv(SocketCore& core, Context& cx, const char* op,
                          std::span<std::byte> buffer) {
-  return core.poll_io(Direction::read, cx, op, buffer.size(),
-                      [buffer](int fd) { return ::recv(fd, buffer.data(), buffer.size(), 0); });
+  return core.poll_io(Direction::read, cx, op, buffer.size(), [buffer](io::NativeHandle fd) {
+    return io::sys::receive(fd, buffer.data(), buffer.size());
+  });
 }
 
 Poll<IoResult> poll_send(SocketCore& core, Context& cx, const char* op,
                          std::span<const std::byte> data) {
-  return core.poll_io(Direction::write, cx, op, data.size(), [data](int fd) {
-    return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+  return core.poll_io(Direction::write, cx, op, data.size(), [data](io::NativeHandle fd) {
+    return io::sys::send(fd, data.data(), data.size());
   });
 }
 
@@ -74,7 +73,10 @@ Poll<void> WriteAllFuture::poll(Context& cx) {
 }
 
 void StreamSocket::shutdown(Shutdown how) {
-  const int native = how == Shutdown::read ? SHUT_RD : how == Shutdown::write ? SHUT_WR : SHUT_RDWR;
+  using io::sys::ShutdownHow;
+  const ShutdownHow native = how == Shutdown::read    ? ShutdownHow::read
+                             : how == Shutdown::write ? ShutdownHow::write
+                                                      : ShutdownHow::both;
   require(core_.get(), "shutdown").shutdown(native, "shutdown");
 }
 
@@ -94,8 +96,8 @@ SocketAddress StreamSocket::peer_address() const {
   return require(core_.get(), "peer_address").peer_address("peer_address");
 }
 
-int StreamSocket::native_handle() const noexcept {
-  return is_open() ? core_->fd() : -1;
+io::NativeHandle StreamSocket::native_handle() const noexcept {
+  return is_open() ? core_->fd() : io::invalid_handle;
 }
 
 }  // namespace weft::net

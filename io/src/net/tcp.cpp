@@ -6,10 +6,7 @@
 
 #include <weft/io/current_reactor.hpp>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
+#include "../sys/native_socket.hpp"
 #include "socket_core.hpp"
 #include "text.hpp"
 
@@ -46,24 +43,17 @@ ConnectFuture<TcpStream> TcpStream::connect(io::Reactor& reactor, const SocketAd
 }
 
 void TcpStream::set_nodelay(bool enabled) {
-  require(core(), "set_nodelay")
-      .set_option(IPPROTO_TCP, TCP_NODELAY, enabled ? 1 : 0, "set_nodelay");
+  require(core(), "set_nodelay").set_flag(io::sys::SocketFlag::no_delay, enabled, "set_nodelay");
 }
 
 bool TcpStream::nodelay() const {
-  return require(core(), "nodelay").get_option(IPPROTO_TCP, TCP_NODELAY, "nodelay") != 0;
+  return require(core(), "nodelay").get_flag(io::sys::SocketFlag::no_delay, "nodelay");
 }
 
 void TcpStream::set_linger(std::optional<std::chrono::seconds> linger) {
-  detail::SocketCore& socket = require(core(), "set_linger");
-  const detail::SocketCore::Use use(socket);
-  if (!use) detail::SocketCore::throw_closed("set_linger");
-  ::linger value{};
-  value.l_onoff = linger ? 1 : 0;
-  value.l_linger = linger ? static_cast<int>(linger->count()) : 0;
-  if (::setsockopt(socket.fd(), SOL_SOCKET, SO_LINGER, &value, sizeof value) != 0) {
-    throw IoError(errno, "set_linger");
-  }
+  require(core(), "set_linger").control("set_linger", [linger](io::NativeHandle fd) {
+    return io::sys::set_linger(fd, linger);
+  });
 }
 
 TcpListener::TcpListener(io::Reactor& reactor, const SocketAddress& address,

@@ -3,11 +3,10 @@
 #include <stdexcept>
 #include <string>
 
-#include <sys/socket.h>
-
 #include <weft/io/current_reactor.hpp>
 #include <weft/io/net/error.hpp>
 
+#include "../sys/native_socket.hpp"
 #include "socket_core.hpp"
 #include "text.hpp"
 
@@ -36,8 +35,8 @@ UdpSocket UdpSocket::bind(io::Reactor& reactor, const SocketAddress& address) {
   }
   const std::string op = detail::concat({"bind ", address.to_string()});
   io::FileDescriptor fd = SocketCore::open_socket(address.native_family(), SOCK_DGRAM, op.c_str());
-  if (::bind(fd.get(), address.native(), address.native_length()) != 0) {
-    throw IoError(errno, op);
+  if (io::sys::bind_socket(fd.get(), address.native(), address.native_length()) != 0) {
+    throw IoError(io::sys::last_error(), op);
   }
   return UdpSocket(
       SocketCore::adopt(reactor, std::move(fd), detail::Transfer::message, op.c_str()));
@@ -46,9 +45,8 @@ UdpSocket UdpSocket::bind(io::Reactor& reactor, const SocketAddress& address) {
 Poll<std::size_t> SendToFuture::poll(Context& cx) {
   SocketCore& core = require(core_, "send_to");
   Poll<IoResult> result =
-      core.poll_io(io::Direction::write, cx, "send_to", data_.size(), [this](int fd) {
-        return ::sendto(fd, data_.data(), data_.size(), MSG_NOSIGNAL, to_.native(),
-                        to_.native_length());
+      core.poll_io(io::Direction::write, cx, "send_to", data_.size(), [this](io::NativeHandle fd) {
+        return io::sys::send_to(fd, data_.data(), data_.size(), to_.native(), to_.native_length());
       });
   if (result.is_pending()) return pending;
   if (result.value().error != 0) {
@@ -59,14 +57,15 @@ Poll<std::size_t> SendToFuture::poll(Context& cx) {
 
 Poll<std::pair<std::size_t, SocketAddress>> RecvFromFuture::poll(Context& cx) {
   SocketCore& core = require(core_, "recv_from");
-  sockaddr_storage from{};
-  socklen_t length = sizeof from;
-  Poll<IoResult> result = core.poll_io(
-      io::Direction::read, cx, "recv_from", buffer_.size(), [this, &from, &length](int fd) {
-        length = sizeof from;
-        return ::recvfrom(fd, buffer_.data(), buffer_.size(), 0, reinterpret_cast<sockaddr*>(&from),
-                          &length);
-      });
+  SocketAddress::Storage from{};
+  std::uint32_t length = sizeof from;
+  Poll<IoResult> result =
+      core.poll_io(io::Direction::read, cx, "recv_from", buffer_.size(),
+                   [this, &from, &length](io::NativeHandle fd) {
+                     length = sizeof from;
+                     return io::sys::receive_from(fd, buffer_.data(), buffer_.size(),
+                                                  reinterpret_cast<sockaddr*>(&from), &length);
+                   });
   if (result.is_pending()) return pending;
   if (result.value().error != 0) throw IoError(result.value().error, "recv_from");
   return std::pair<std::size_t, SocketAddress>(
@@ -75,17 +74,15 @@ Poll<std::pair<std::size_t, SocketAddress>> RecvFromFuture::poll(Context& cx) {
 }
 
 void UdpSocket::connect(const SocketAddress& peer) {
-  SocketCore& core = require(core_.get(), "connect");
-  const SocketCore::Use use(core);
-  if (!use) SocketCore::throw_closed("connect");
-  if (::connect(core.fd(), peer.native(), peer.native_length()) != 0) {
-    throw IoError(errno, detail::concat({"connect ", peer.to_string()}));
-  }
+  const std::string op = detail::concat({"connect ", peer.to_string()});
+  require(core_.get(), "connect").control(op.c_str(), [&peer](io::NativeHandle fd) {
+    return io::sys::connect_socket(fd, peer.native(), peer.native_length());
+  });
 }
 
 void UdpSocket::set_broadcast(bool enabled) {
   require(core_.get(), "set_broadcast")
-      .set_option(SOL_SOCKET, SO_BROADCAST, enabled ? 1 : 0, "set_broadcast");
+      .set_flag(io::sys::SocketFlag::broadcast, enabled, "set_broadcast");
 }
 
 SocketAddress UdpSocket::local_address() const {
@@ -104,8 +101,8 @@ bool UdpSocket::is_open() const noexcept {
   return core_ && !core_->is_closed();
 }
 
-int UdpSocket::native_handle() const noexcept {
-  return is_open() ? core_->fd() : -1;
+io::NativeHandle UdpSocket::native_handle() const noexcept {
+  return is_open() ? core_->fd() : io::invalid_handle;
 }
 
 }  // namespace weft::net

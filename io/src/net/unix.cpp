@@ -4,11 +4,10 @@
 #include <stdexcept>
 #include <string>
 
-#include <sys/socket.h>
-
 #include <weft/io/current_reactor.hpp>
 #include <weft/io/net/error.hpp>
 
+#include "../sys/native_socket.hpp"
 #include "socket_core.hpp"
 #include "text.hpp"
 
@@ -39,10 +38,8 @@ std::pair<UnixStream, UnixStream> UnixStream::pair() {
 }
 
 std::pair<UnixStream, UnixStream> UnixStream::pair(io::Reactor& reactor) {
-  int fds[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
-    throw IoError(errno, "socketpair");
-  }
+  io::NativeHandle fds[2];
+  if (io::sys::socket_pair(fds) != 0) throw IoError(io::sys::last_error(), "socketpair");
   io::FileDescriptor first(fds[0]);
   io::FileDescriptor second(fds[1]);
   using detail::SocketCore;

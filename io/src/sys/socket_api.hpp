@@ -32,7 +32,8 @@ int last_error() noexcept;
 const std::error_category& error_category() noexcept;
 
 NativeHandle open_socket(int family, int type) noexcept;
-int close_socket(NativeHandle socket) noexcept;
+// Closes any handle weft owns (FileDescriptor): a descriptor on POSIX, a socket on Windows.
+int close_handle(NativeHandle handle) noexcept;
 // A connected pair of AF_UNIX stream sockets. Fails with EAFNOSUPPORT where the system has
 // no AF_UNIX.
 int socket_pair(NativeHandle (&pair)[2]) noexcept;
@@ -49,8 +50,8 @@ std::ptrdiff_t receive(NativeHandle socket, void* buffer, std::size_t size) noex
 std::ptrdiff_t send(NativeHandle socket, const void* data, std::size_t size) noexcept;
 std::ptrdiff_t receive_from(NativeHandle socket, void* buffer, std::size_t size, sockaddr* from,
                             std::uint32_t* length) noexcept;
-std::ptrdiff_t send_to(NativeHandle socket, const void* data, std::size_t size,
-                       const sockaddr* to, std::uint32_t length) noexcept;
+std::ptrdiff_t send_to(NativeHandle socket, const void* data, std::size_t size, const sockaddr* to,
+                       std::uint32_t length) noexcept;
 
 int local_name(NativeHandle socket, sockaddr* address, std::uint32_t* length) noexcept;
 int peer_name(NativeHandle socket, sockaddr* address, std::uint32_t* length) noexcept;

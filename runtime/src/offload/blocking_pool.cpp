@@ -5,8 +5,8 @@
 #include <exception>
 #include <utility>
 
-#include <pthread.h>
-#include <signal.h>
+#include "platform/signals.hpp"
+#include "platform/thread.hpp"
 
 namespace weft::detail {
 
@@ -49,16 +49,12 @@ void BlockingPool::submit(OffloadJobPtr job) {
   } else if (running_.size() < max_threads_) {
     const std::uint64_t id = next_id_++;
     auto slot = running_.emplace(id, std::thread()).first;
-    // Pool threads must not take the signals the application handles (signalfd): they
-    // start with every signal blocked.
-    sigset_t all;
-    sigset_t previous;
-    ::sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+    // Pool threads must not take the signals the application handles (its signal source):
+    // they start with every signal blocked (platform/signals.hpp).
     try {
-      slot->second = std::thread([this, id] { run(id); });
+      platform::with_all_signals_blocked(
+          [&] { slot->second = std::thread([this, id] { run(id); }); });
     } catch (...) {
-      ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
       running_.erase(slot);
       if (running_.empty()) {
         // Nobody would ever run the job: take it back and tell the caller.
@@ -67,7 +63,6 @@ void BlockingPool::submit(OffloadJobPtr job) {
       }
       return;  // a running thread will take the job when it is done with its own
     }
-    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     lock.unlock();
   } else {
     lock.unlock();  // every thread is busy and the pool is full: the job waits its turn
@@ -77,7 +72,7 @@ void BlockingPool::submit(OffloadJobPtr job) {
 
 void BlockingPool::run(std::uint64_t id) noexcept {
   tl_pool = this;
-  ::pthread_setname_np(::pthread_self(), "weft-blocking");
+  platform::name_current_thread("weft-blocking");
   std::unique_lock lock(mutex_);
   for (;;) {
     // shutdown() empties the queue, so draining it needs no check of shutdown_.

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include <weft/io/io_backend.hpp>
 #include <weft/runtime/errors.hpp>
 
 namespace weft {
@@ -96,6 +97,9 @@ struct Config {
   std::uint32_t event_budget = 128;
   // See ReactorMode; docs/configuration.md has the measurements behind the default.
   ReactorMode reactor_mode = ReactorMode::shared;
+  // The readiness primitive the reactor waits in (weft/io/io_backend.hpp): epoll on Linux,
+  // kqueue on the BSDs and macOS, iocp on Windows. Others only where this build has them.
+  io::IoBackend io_backend = io::default_io_backend();
   // Upper bound on threads of the blocking pool.
   std::size_t max_blocking_threads = 512;
   // How long an idle blocking-pool thread waits for work before it exits.
@@ -139,6 +143,7 @@ class Config::Builder {
   Builder& lifo_cap(std::uint32_t value);
   Builder& event_budget(std::uint32_t value);
   Builder& reactor_mode(ReactorMode value);
+  Builder& io_backend(io::IoBackend value);
   Builder& max_blocking_threads(std::size_t value);
   Builder& blocking_keep_alive(std::chrono::milliseconds value);
   Builder& compute_threads(std::size_t value);

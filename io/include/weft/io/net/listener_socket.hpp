@@ -21,6 +21,7 @@
 #include <optional>
 #include <utility>
 
+#include <weft/io/native_handle.hpp>
 #include <weft/io/net/socket_address.hpp>
 #include <weft/io/net/socket_handle.hpp>
 #include <weft/io/reactor.hpp>
@@ -93,7 +94,7 @@ class ListenerSocket {
   bool is_open() const noexcept;
   // How many times accept() has backed off for lack of descriptors or memory.
   std::uint64_t accept_backoffs() const noexcept;
-  int native_handle() const noexcept;
+  io::NativeHandle native_handle() const noexcept;
 
  protected:
   ListenerSocket() noexcept = default;

@@ -1,6 +1,6 @@
 #pragma once
-// SocketAddress: an IPv4, IPv6 or Unix-domain socket address, held by value (it wraps a
-// sockaddr_storage, so any address the kernel hands back fits).
+// SocketAddress: an IPv4, IPv6 or Unix-domain socket address, held by value (in room the
+// size of a sockaddr_storage, so any address the kernel hands back fits).
 //
 //   auto a = SocketAddress::parse("127.0.0.1:8080");
 //   auto b = SocketAddress::parse("[::1]:8080");
@@ -15,7 +15,8 @@
 #include <string>
 #include <string_view>
 
-#include <sys/socket.h>
+// The system's address type, declared here so that no system header enters this one.
+struct sockaddr;
 
 namespace weft::net {
 
@@ -45,9 +46,14 @@ class SocketAddress {
   // std::invalid_argument if it does not fit sockaddr_un (107 bytes).
   static SocketAddress unix_path(std::string_view path);
 
+  // Room for any socket address: the size and alignment of the system's sockaddr_storage.
+  struct alignas(8) Storage {
+    unsigned char bytes[128];
+  };
+
   // Copies what the kernel returned (accept, getsockname, recvfrom, getaddrinfo). Throws
-  // std::invalid_argument when `length` exceeds sockaddr_storage.
-  static SocketAddress from_native(const sockaddr* address, socklen_t length);
+  // std::invalid_argument when `length` exceeds sizeof(Storage).
+  static SocketAddress from_native(const sockaddr* address, std::size_t length);
 
   AddressFamily family() const noexcept;
   bool is_ipv4() const noexcept { return family() == AddressFamily::ipv4; }
@@ -69,14 +75,14 @@ class SocketAddress {
 
   // For syscalls.
   const sockaddr* native() const noexcept { return reinterpret_cast<const sockaddr*>(&storage_); }
-  socklen_t native_length() const noexcept { return length_; }
-  int native_family() const noexcept { return storage_.ss_family; }
+  std::uint32_t native_length() const noexcept { return length_; }
+  int native_family() const noexcept;  // AF_INET, AF_INET6, AF_UNIX or AF_UNSPEC
 
   friend bool operator==(const SocketAddress& a, const SocketAddress& b) noexcept;
 
  private:
-  sockaddr_storage storage_;
-  socklen_t length_;
+  Storage storage_;
+  std::uint32_t length_;
 };
 
 }  // namespace weft::net

@@ -25,6 +25,7 @@
 #include <span>
 #include <string_view>
 
+#include <weft/io/native_handle.hpp>
 #include <weft/io/net/socket_address.hpp>
 #include <weft/io/net/socket_handle.hpp>
 #include <weft/scheduler/context.hpp>
@@ -110,9 +111,9 @@ class StreamSocket {
 
   SocketAddress local_address() const;
   SocketAddress peer_address() const;
-  // The descriptor, or -1 when closed. For socket options weft does not wrap; do not
-  // close it or change its blocking mode.
-  int native_handle() const noexcept;
+  // The descriptor (a SOCKET on Windows), or io::invalid_handle when closed. For socket
+  // options weft does not wrap; do not close it or change its blocking mode.
+  io::NativeHandle native_handle() const noexcept;
 
  protected:
   StreamSocket() noexcept = default;

@@ -16,6 +16,7 @@
 #include <span>
 #include <utility>
 
+#include <weft/io/native_handle.hpp>
 #include <weft/io/net/socket_address.hpp>
 #include <weft/io/net/socket_handle.hpp>
 #include <weft/io/net/stream_socket.hpp>
@@ -75,7 +76,7 @@ class UdpSocket {
   SocketAddress peer_address() const;
   void close() noexcept;
   bool is_open() const noexcept;
-  int native_handle() const noexcept;
+  io::NativeHandle native_handle() const noexcept;
 
  private:
   explicit UdpSocket(detail::SocketPtr core) noexcept : core_(std::move(core)) {}
