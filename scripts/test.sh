@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs the dependencies, then builds and runs the whole test suite: release, then
-# ThreadSanitizer, then AddressSanitizer+UBSan, then checks that the installed package
-# can be consumed by another CMake project. Ends with one summary line over all runs.
+# ThreadSanitizer, then AddressSanitizer+UBSan, then the kqueue backend over libkqueue (built
+# first by scripts/build-libkqueue.sh), then checks that the installed package can be consumed
+# by another CMake project. Prints how long each preset's stage took, and ends with one
+# summary line over all runs.
 #
 #   scripts/test.sh                 everything (what CI runs)
-#   scripts/test.sh release tsan    only these presets (release, debug, tsan, asan)
+#   scripts/test.sh release tsan    only these presets (release, debug, tsan, asan, kqueue)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/install-deps.sh
 
 presets=("$@")
-((${#presets[@]})) || presets=(release tsan asan)
+((${#presets[@]})) || presets=(release tsan asan kqueue)
 jobs=$(nproc)
 passed=0
 failed=0
@@ -19,6 +21,15 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
 for preset in "${presets[@]}"; do
+  stage_start=$SECONDS
+  if [[ $preset == kqueue ]]; then
+    echo "=== weft: libkqueue (for the kqueue preset) ==="
+    if ! scripts/build-libkqueue.sh; then
+      echo "weft: building libkqueue FAILED; kqueue preset skipped"
+      failed=$((failed + 1))
+      continue
+    fi
+  fi
   echo "=== weft: $preset build ==="
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
@@ -35,6 +46,7 @@ for preset in "${presets[@]}"; do
     failed=$((failed + 1))
   fi
   ((status == 0)) || echo "weft: $preset tests FAILED"
+  echo "=== weft: $preset stage took $((SECONDS - stage_start)) s ==="
 done
 
 if [[ " ${presets[*]} " == *" release "* ]]; then

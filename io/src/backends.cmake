@@ -34,13 +34,26 @@ foreach(backend IN LISTS weft_backends)
 endforeach()
 
 # libkqueue installs its header as <kqueue/sys/event.h>; kqueue_poller.cpp includes
-# <sys/event.h>, as on a BSD, through this include directory.
+# <sys/event.h>, as on a BSD, through this include directory (SYSTEM, as the BSDs' own header
+# is). scripts/build-libkqueue.sh installs libkqueue.a under lib/; the result of find_library
+# is cached, so it is looked up again when the prefix changes.
 if(kqueue IN_LIST weft_backends AND WEFT_LIBKQUEUE_PREFIX)
+  if(NOT EXISTS "${WEFT_LIBKQUEUE_PREFIX}/include/kqueue/sys/event.h")
+    message(FATAL_ERROR "WEFT_LIBKQUEUE_PREFIX=${WEFT_LIBKQUEUE_PREFIX} has no "
+                        "include/kqueue/sys/event.h: run scripts/build-libkqueue.sh first")
+  endif()
+  string(FIND "${WEFT_LIBKQUEUE_LIBRARY}" "${WEFT_LIBKQUEUE_PREFIX}/" found_at)
+  if(NOT found_at EQUAL 0)
+    unset(WEFT_LIBKQUEUE_LIBRARY CACHE)
+  endif()
   find_library(WEFT_LIBKQUEUE_LIBRARY NAMES libkqueue.a kqueue
-               PATHS ${WEFT_LIBKQUEUE_PREFIX}/lib ${WEFT_LIBKQUEUE_PREFIX}/lib64 NO_DEFAULT_PATH
-               REQUIRED)
-  target_include_directories(weft_io PRIVATE ${WEFT_LIBKQUEUE_PREFIX}/include/kqueue)
-  target_link_libraries(weft_io PRIVATE $<BUILD_INTERFACE:${WEFT_LIBKQUEUE_LIBRARY}>)
+               PATHS ${WEFT_LIBKQUEUE_PREFIX}/lib ${WEFT_LIBKQUEUE_PREFIX}/lib64
+                     ${WEFT_LIBKQUEUE_PREFIX}/lib/${CMAKE_LIBRARY_ARCHITECTURE}
+               NO_DEFAULT_PATH REQUIRED)
+  target_include_directories(weft_io SYSTEM PRIVATE ${WEFT_LIBKQUEUE_PREFIX}/include/kqueue)
+  # libkqueue runs a thread of its own (it frees a queue when its descriptor is closed).
+  target_link_libraries(weft_io PRIVATE $<BUILD_INTERFACE:${WEFT_LIBKQUEUE_LIBRARY}>
+                                        Threads::Threads)
 endif()
 message(STATUS "weft: io backends: ${weft_backends}")
 set(WEFT_IO_BACKENDS ${weft_backends} PARENT_SCOPE)

@@ -21,7 +21,7 @@ using weft::io::Reactor;
 using weft::io::ReactorOptions;
 
 ReactorOptions shared_mode() {
-  ReactorOptions options;
+  ReactorOptions options = test_reactor_options();
   options.idle_workers_drive = true;
   return options;
 }
@@ -89,7 +89,7 @@ TEST(IdleDriver, InterruptEndsAWaitPromptly) {
 }
 
 TEST(IdleDriver, OnlyOneThreadDrivesAtATime) {
-  Reactor dedicated;  // its own thread holds the driver for good
+  Reactor dedicated(test_reactor_options());  // its own thread holds the driver for good
   std::atomic<bool> stop{false};
   EXPECT_FALSE(dedicated.drive_while(&until_flag, &stop));
   dedicated.dispatch_ready();  // a no-op while another thread drives

@@ -59,7 +59,7 @@ void sync_with_reactor(Reactor& reactor) {
 class ReactorTest : public ::testing::Test {
  protected:
   Probe probe;  // declared before the reactor: it must outlive every waker the reactor holds
-  Reactor reactor;
+  Reactor reactor{test_reactor_options()};
 };
 
 TEST_F(ReactorTest, WakesTheReaderWhenASocketBecomesReadable) {
@@ -210,6 +210,13 @@ TEST_F(ReactorTest, StaleTokenAfterDeregistrationWakesNobody) {
     GTEST_SKIP() << "a dup() of a Windows socket does not keep its watch alive: a socket "
                     "closed while watched ends its watch (IocpPollerTest."
                     "ASocketClosedWhileWatchedIsReportedAndCanBeReplaced)";
+  }
+  if (test_reactor_options().backend == weft::io::IoBackend::kqueue) {
+    GTEST_SKIP() << "kqueue ties filters to the descriptor number, not to the open file: "
+                    "closing the number drops them although a dup() keeps the file open, so "
+                    "no event with a stale token can be produced this way. (Under libkqueue "
+                    "the still-open file's epoll entry survives, its data pointing at memory "
+                    "libkqueue frees: the event this test provokes would be read from it.)";
   }
   auto stale_pair = make_socketpair();
   const weft::io::FileDescriptor keeps_entry_alive(::dup(stale_pair.first.get()));
@@ -398,7 +405,7 @@ TEST(ReactorShutdown, DestructionWithPendingWorkNeitherHangsNorLeaks) {
   auto pair = make_socketpair();
   auto owned_pair = make_socketpair();
   {
-    Reactor reactor;
+    Reactor reactor(test_reactor_options());
     auto handle = reactor.register_fd(pair.first.get());
     drain_and_clear(reactor, handle);
     const weft::Waker waker = reader_probe.waker();
@@ -426,14 +433,14 @@ TEST(ReactorShutdown, DestructionWithPendingWorkNeitherHangsNorLeaks) {
 TEST(ReactorShutdown, IdleReactorStopsPromptly) {
   // Destroyed at once (the thread may not have reached its first wait) or while blocked in
   // a wait with no timeout: either way the destructor returns.
-  for (int i = 0; i < 50; ++i) Reactor reactor;
-  Reactor reactor;
+  for (int i = 0; i < 50; ++i) Reactor reactor(test_reactor_options());
+  Reactor reactor(test_reactor_options());
   EXPECT_EQ(reactor.metrics().turns, 0u) << "no timer, no event: it is still in its first wait";
 }
 
 TEST(ReactorShutdown, ThreadIsNamed) {
   Probe probe;
-  weft::io::ReactorOptions options;
+  weft::io::ReactorOptions options = test_reactor_options();
   options.thread_name = "weft-io-test-name-too-long";
   Reactor reactor(options);
   // Read the name from the reactor thread itself, through a timer's wake.
@@ -477,7 +484,7 @@ struct ReadByte {
 // kPatience and hangs up, which unblocks the reader and fails the test.
 TEST(ReactorStress, PingPongNeverLosesAWakeup) {
   constexpr int kRounds = 5'000;
-  Reactor reactor;
+  Reactor reactor(test_reactor_options());
   auto pair = make_socketpair();
   const auto handle = reactor.register_fd(pair.first.get());
   std::atomic<bool> stalled{false};

@@ -23,7 +23,7 @@ class SleepTest : public ::testing::Test {
  protected:
   Probe probe;  // outlives the reactor and every waker it holds
   Probe other;
-  Reactor reactor;
+  Reactor reactor{test_reactor_options()};
 };
 
 TEST_F(SleepTest, CompletesNoEarlierThanItsDeadline) {

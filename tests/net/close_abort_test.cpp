@@ -53,6 +53,8 @@ Task<void> close_while_accepting() {
 }
 
 TEST(CloseAbort, ClosingAListenerWakesItsAcceptorWithAnError) {
+  // Its last check, that the closed listener's address refuses connections, hangs there.
+  if (on_libkqueue()) GTEST_SKIP() << kLibkqueueTakesSocketErrors;
   run(close_while_accepting());
 }
 

@@ -68,6 +68,14 @@ Task<void> hold_and_close(int port_pipe, int close_pipe, weft::io::Reactor& reac
 }
 
 TEST(ManyConnections, TenThousandIdleConnections) {
+  if (on_libkqueue()) {
+    GTEST_SKIP() << "libkqueue limitation: one epoll event of a descriptor watched by both "
+                    "filters becomes two kevents, and when they no longer fit in the event list "
+                    "libkqueue drops the rest of the epoll_wait batch (linux_kevent_copyout), "
+                    "so with more than half a list of such descriptors ready at once (256 at "
+                    "its 512-event maximum; here 10,000 peers close together) edges are lost "
+                    "and reads hang";
+  }
   rlimit limit{};
   ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
   if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < kConnections + 1024) {

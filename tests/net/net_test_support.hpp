@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdlib>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,6 +45,28 @@ inline void run(Task<void> body, std::size_t workers = 2, std::chrono::seconds l
   weft::Runtime runtime(weft_test::config_with(workers));
   runtime.block_on(bounded(std::move(body), limit));
 }
+
+// True on the kqueue backend over libkqueue (kqueue on Linux: the `kqueue` preset's kqueue.*
+// runs, WEFT_IO_BACKEND=kqueue). libkqueue emulates kqueue over epoll, with gaps of its own; a
+// test that meets one skips there (GTEST_SKIP, before run()) and says which.
+inline bool on_libkqueue() {
+#if defined(__linux__)
+  const char* backend = std::getenv("WEFT_IO_BACKEND");
+  return backend != nullptr && std::string_view(backend) == "kqueue";
+#else
+  return false;
+#endif
+}
+
+// libkqueue's read and write filters fetch a socket's pending error with getsockopt(SO_ERROR)
+// to report it in the event (src/linux/read.c, write.c), and that clears it: the syscall that
+// follows sees none. A refused connect() then looks still in progress (SO_ERROR 0,
+// getpeername ENOTCONN) and waits for an edge that never comes; a reset reads as end of file.
+// The BSDs report so_error in the event without clearing it.
+inline constexpr std::string_view kLibkqueueTakesSocketErrors =
+    "libkqueue limitation: reporting a socket's error in a kevent clears it "
+    "(getsockopt(SO_ERROR) in its read/write filters), so connect() cannot learn that it was "
+    "refused, nor read() that the connection was reset";
 
 // Inside a coroutine (ASSERT_* would `return`).
 #define CO_ASSERT_TRUE(condition)               \
