@@ -308,6 +308,15 @@ bool Reactor::poll_ready(const RegistrationHandle& handle, Direction direction,
   return ready();
 }
 
+void Reactor::report(const RegistrationHandle& handle, Readiness signals) noexcept {
+  if (!handle) return;
+  Registration& registration = *handle.registration_;
+  // Record first, take wakers second, as turn() does.
+  registration.apply_event(signals);
+  if (has_any(signals, ready_signals(Direction::read))) registration.reader.wake();
+  if (has_any(signals, ready_signals(Direction::write))) registration.writer.wake();
+}
+
 TimerHandle Reactor::add_timer(TimePoint deadline, Waker waker) {
   return wheel_.insert(deadline, std::move(waker));
 }

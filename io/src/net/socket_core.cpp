@@ -96,6 +96,11 @@ bool SocketCore::get_flag(io::sys::SocketFlag flag, const char* op) {
 
 void SocketCore::shutdown(io::sys::ShutdownHow how, const char* op) {
   control(op, [how](io::NativeHandle fd) { return io::sys::shutdown_socket(fd, how); });
+  // A read waiting on the socket must now end with end of file. Where the poller does not
+  // say so (Windows), the reactor is told here.
+  if (how != io::sys::ShutdownHow::write && !io::sys::poller_sees_read_shutdown()) {
+    reactor_->report(registration_, io::Readiness::readable);
+  }
 }
 
 }  // namespace weft::net::detail

@@ -7,10 +7,11 @@
 #include <winsock2.h>
 // winsock2.h first: the others need its declarations.
 #include <afunix.h>
-// ntddndis.h defines the size netioapi.h's IF_NAMESIZE names.
-#include <ntddndis.h>
 #include <iphlpapi.h>
 #include <ws2tcpip.h>
+
+// IF_NAMESIZE (netioapi.h) is NDIS_IF_MAX_STRING_SIZE, which ntddndis.h defines.
+#include <ntddndis.h>
 #else
 #include <arpa/inet.h>
 #include <net/if.h>

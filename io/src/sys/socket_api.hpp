@@ -58,6 +58,10 @@ int peer_name(NativeHandle socket, sockaddr* address, std::uint32_t* length) noe
 
 enum class ShutdownHow : std::uint8_t { read, write, both };
 int shutdown_socket(NativeHandle socket, ShutdownHow how) noexcept;
+// Whether the poller reports a local shutdown of reading to a reader waiting on the socket:
+// true where it does (epoll's EPOLLRDHUP, kqueue's EV_EOF); false on Windows, where AFD
+// reports only the peer's FIN, so the caller reports it to the reactor itself.
+bool poller_sees_read_shutdown() noexcept;
 
 // Boolean socket options, named by what they do rather than by level and number.
 enum class SocketFlag : std::uint8_t {

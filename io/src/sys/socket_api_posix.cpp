@@ -165,6 +165,10 @@ int shutdown_socket(NativeHandle socket, ShutdownHow how) noexcept {
   return ::shutdown(socket, native);
 }
 
+bool poller_sees_read_shutdown() noexcept {
+  return true;
+}
+
 int set_flag(NativeHandle socket, SocketFlag flag, bool enabled) noexcept {
   int level = 0;
   int name = 0;

@@ -209,6 +209,10 @@ int shutdown_socket(NativeHandle socket, ShutdownHow how) noexcept {
   return 0;
 }
 
+bool poller_sees_read_shutdown() noexcept {
+  return false;
+}
+
 int set_flag(NativeHandle socket, SocketFlag flag, bool enabled) noexcept {
   if (flag == SocketFlag::reuse_address) return 0;  // Windows' default: see the file comment
   int level = 0;

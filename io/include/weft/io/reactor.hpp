@@ -103,6 +103,11 @@ class Reactor final : public IdleDriver {
   // will then report the error).
   bool poll_ready(const RegistrationHandle& handle, Direction direction, Context& cx) noexcept;
 
+  // Records readiness the poller cannot report, as if an event had brought it, and wakes the
+  // waiters it concerns: e.g. a local shutdown of reading on Windows, which AFD does not
+  // report, while epoll does (EPOLLRDHUP).
+  void report(const RegistrationHandle& handle, Readiness signals) noexcept;
+
   // Timers. `waker` is handed to the reactor's batch at the first turn at or after
   // `deadline` (rounded up to the millisecond). See TimerWheel for zero and far deadlines.
   TimerHandle add_timer(TimePoint deadline, Waker waker);
