@@ -32,6 +32,13 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
+# libstdc++ 12's std::atomic::wait loses notifications without a futex (GCC bug 106183):
+# scripts/build-windows-deps.sh leaves a patched copy of bits/atomic_wait.h here, searched
+# before the compiler's own C++ headers (-isystem comes before the standard directories).
+if(EXISTS "${WEFT_WINDOWS_DEPS_PREFIX}/libstdcxx-fix/bits/atomic_wait.h")
+  add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:SHELL:-isystem ${WEFT_WINDOWS_DEPS_PREFIX}/libstdcxx-fix>")
+endif()
+
 # Windows 10 (0x0A00) APIs: AF_UNIX sockets, GetActiveProcessorCount, job-object CPU rates.
 add_compile_definitions(_WIN32_WINNT=0x0A00 WINVER=0x0A00)
 

@@ -24,7 +24,7 @@ sudo=()
 export DEBIAN_FRONTEND=noninteractive
 
 # --- Debian packages --------------------------------------------------------------------
-packages=(g++-mingw-w64-x86-64-posix wine64 cmake ninja-build xz-utils dpkg-dev
+packages=(g++-mingw-w64-x86-64-posix wine64 cmake ninja-build xz-utils dpkg-dev patch
   libgtest-dev libgmock-dev libconcurrentqueue-dev libtomlplusplus-dev)
 missing=()
 for pkg in "${packages[@]}"; do
@@ -44,6 +44,26 @@ write_stamp() { echo "$2" >"$deps/$1.stamp"; }
 # The settings every cross-built dependency shares.
 cross_cmake=(-G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DWEFT_WINDOWS_DEPS_PREFIX="$prefix"
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" -DBUILD_SHARED_LIBS=OFF)
+
+# --- libstdc++ fix: std::atomic::wait ----------------------------------------------------
+# mingw's libstdc++ 12 loses atomic wait notifications (GCC bug 106183); weft's own parking
+# does not use it on Windows (WaitOnAddress), but std::latch and the tests do. A patched copy
+# of the one header goes into libstdcxx-fix, which cmake/mingw-w64.cmake searches first.
+libstdcxx_header=$(echo | x86_64-w64-mingw32-g++-posix -x c++ -E -include bits/atomic_wait.h - \
+  2>/dev/null | sed -nE 's|^# [0-9]+ "([^"]*/bits/atomic_wait\.h)".*|\1|p' | head -1)
+fix_sig="atomic_wait=$(sha256sum "$libstdcxx_header" | cut -c1-16) $(sha256sum cmake/mingw-w64-atomic-wait.patch | cut -c1-16)"
+if ! done_stamp libstdcxx-fix "$fix_sig"; then
+  echo "windows-deps: patching a copy of $libstdcxx_header"
+  rm -rf "$prefix/libstdcxx-fix"
+  mkdir -p "$prefix/libstdcxx-fix/bits"
+  cp "$libstdcxx_header" "$prefix/libstdcxx-fix/bits/atomic_wait.h"
+  # A compiler whose header no longer matches (a fixed GCC) needs no patch: say so and skip.
+  if ! patch --quiet -p1 -d "$prefix/libstdcxx-fix" <cmake/mingw-w64-atomic-wait.patch; then
+    echo "windows-deps: the patch does not apply to this compiler's header; not overriding it"
+    rm -rf "$prefix/libstdcxx-fix"
+  fi
+  write_stamp libstdcxx-fix "$fix_sig"
+fi
 
 # --- header-only: ConcurrentQueue, toml++ ----------------------------------------------
 # Copied rather than pointed at, so that /usr/include (glibc's headers) never enters the
