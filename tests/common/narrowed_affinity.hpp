@@ -1,11 +1,14 @@
 #pragma once
-// NarrowedAffinity: restricts the calling thread's CPU affinity mask for its lifetime (threads
-// it starts, a runtime's workers among them, inherit the narrowed mask), then restores it.
-// Tests use it to give a runtime a CPU budget of one or two CPUs.
-
-#include <gtest/gtest.h>
-
-#include <sched.h>
+// NarrowedAffinity: restricts the CPUs the runtime's threads may use for its lifetime, then
+// restores them. Tests use it to give a runtime a CPU budget of one or two CPUs. One
+// implementation per platform (tests/CMakeLists.txt picks the file):
+//
+//   narrowed_affinity_linux.cpp    the calling thread's mask (sched_setaffinity), which the
+//                                  threads it starts inherit
+//   narrowed_affinity_windows.cpp  the process's mask (SetProcessAffinityMask): Windows threads
+//                                  start with the process's mask, not their creator's
+//
+// CPU numbers are weft::usable_cpus()'s.
 
 #include <vector>
 
@@ -13,20 +16,16 @@ namespace weft_test {
 
 class NarrowedAffinity {
  public:
-  explicit NarrowedAffinity(const std::vector<unsigned>& cpus) {
-    CPU_ZERO(&saved_);
-    EXPECT_EQ(sched_getaffinity(0, sizeof saved_, &saved_), 0);
-    cpu_set_t narrowed;
-    CPU_ZERO(&narrowed);
-    for (unsigned cpu : cpus) CPU_SET(cpu, &narrowed);
-    EXPECT_EQ(sched_setaffinity(0, sizeof narrowed, &narrowed), 0);
-  }
+  explicit NarrowedAffinity(const std::vector<unsigned>& cpus);
   NarrowedAffinity(const NarrowedAffinity&) = delete;
   NarrowedAffinity& operator=(const NarrowedAffinity&) = delete;
-  ~NarrowedAffinity() { sched_setaffinity(0, sizeof saved_, &saved_); }
+  ~NarrowedAffinity();
 
  private:
-  cpu_set_t saved_;
+  std::vector<unsigned> saved_;
 };
+
+// The CPUs the calling thread may run on now, increasing.
+std::vector<unsigned> affinity_of_this_thread();
 
 }  // namespace weft_test

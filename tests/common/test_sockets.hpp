@@ -29,6 +29,10 @@ FdPair make_socketpair();
 // A connected loopback TCP pair, first = client, second = the accepted server end.
 FdPair make_tcp_pair();
 
+// Whether the system has AF_UNIX stream sockets: Linux does, Windows since 10 1803; Wine 8
+// does not (every Unix socket then fails with EAFNOSUPPORT).
+bool system_has_unix_sockets();
+
 // One write or read: the byte count, or -1 if it would block (or failed).
 std::ptrdiff_t write_some(weft::io::NativeHandle fd, const void* data, std::size_t size);
 std::ptrdiff_t read_some(weft::io::NativeHandle fd, void* buffer, std::size_t size);

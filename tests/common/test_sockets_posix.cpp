@@ -64,6 +64,10 @@ FdPair make_tcp_pair() {
   return {std::move(client), std::move(server)};
 }
 
+bool system_has_unix_sockets() {
+  return true;
+}
+
 std::ptrdiff_t write_some(weft::io::NativeHandle fd, const void* data, std::size_t size) {
   return ::write(fd, data, size);
 }

@@ -74,6 +74,14 @@ FdPair make_socketpair() {
   return make_tcp_pair();
 }
 
+bool system_has_unix_sockets() {
+  start_winsock();
+  const SOCKET probe = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  if (probe == INVALID_SOCKET) return false;
+  ::closesocket(probe);
+  return true;
+}
+
 std::ptrdiff_t write_some(weft::io::NativeHandle fd, const void* data, std::size_t size) {
   return ::send(static_cast<SOCKET>(fd), static_cast<const char*>(data), static_cast<int>(size), 0);
 }

@@ -101,7 +101,7 @@ TEST_F(ReactorTest, AnEdgeBeforeTheWakerIsRegisteredIsNotLost) {
 // The tick protocol: an edge that lands between a task's snapshot and its clear (i.e. after
 // its syscall returned EAGAIN) must survive the clear.
 TEST_F(ReactorTest, ClearingDoesNotEraseAnEdgeThatArrivedAfterTheSnapshot) {
-  if (weft::io::default_io_backend() == weft::io::IoBackend::iocp) {
+  if (test_reactor_options().backend == weft::io::IoBackend::iocp) {
     GTEST_SKIP() << "IOCP reports data that arrives before the clear through the rearm the "
                     "clear makes, not as an edge before it (IocpPollerTest."
                     "DataThatArrivedBeforeTheRearmIsReportedByIt)";
@@ -206,7 +206,7 @@ TEST_F(ReactorTest, DeregisteringWakesTheWaiterOnceAndLetsGoOfIt) {
 // the kernel keeps reporting events with the old token. After deregistration that token is
 // stale, and must wake nobody, even though its slot now belongs to another descriptor.
 TEST_F(ReactorTest, StaleTokenAfterDeregistrationWakesNobody) {
-  if (weft::io::default_io_backend() == weft::io::IoBackend::iocp) {
+  if (test_reactor_options().backend == weft::io::IoBackend::iocp) {
     GTEST_SKIP() << "a dup() of a Windows socket does not keep its watch alive: a socket "
                     "closed while watched ends its watch (IocpPollerTest."
                     "ASocketClosedWhileWatchedIsReportedAndCanBeReplaced)";

@@ -72,8 +72,8 @@ TEST(IoError, CarriesErrnoAndOperation) {
   EXPECT_EQ(error.code(), std::errc::connection_refused);
   EXPECT_EQ(error.error_number(), ECONNREFUSED);
   EXPECT_EQ(error.operation(), "connect 127.0.0.1:1");
-  EXPECT_EQ(std::string(error.what()),
-            std::string("weft: connect 127.0.0.1:1: ") + std::strerror(ECONNREFUSED));
+  // The same text on every platform (Windows' C library has none for socket errors).
+  EXPECT_EQ(std::string(error.what()), "weft: connect 127.0.0.1:1: Connection refused");
   const std::system_error& base = error;  // catchable as std::system_error
   EXPECT_EQ(base.code().value(), ECONNREFUSED);
 }

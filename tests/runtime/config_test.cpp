@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "../common/test_env.hpp"
+
 namespace weft {
 namespace {
 
@@ -602,9 +604,9 @@ TEST(ConfigEnv, SizesAndDurationsUseTheTomlSyntax) {
 
 TEST(ConfigEnv, ReadsTheProcessEnvironment) {
   // The only test touching the real environment; it removes what it sets.
-  ASSERT_EQ(::setenv("WEFT_EVENT_BUDGET", "77", 1), 0);
+  weft_test::set_env("WEFT_EVENT_BUDGET", "77");
   struct Unset {
-    ~Unset() { ::unsetenv("WEFT_EVENT_BUDGET"); }
+    ~Unset() { weft_test::unset_env("WEFT_EVENT_BUDGET"); }
   } unset;
   EXPECT_EQ(Config::from_env().event_budget, 77u);
   EXPECT_EQ(Config::builder().from_env().build().event_budget, 77u);

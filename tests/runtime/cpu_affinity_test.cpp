@@ -7,8 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sched.h>
-
 #include <latch>
 #include <mutex>
 #include <vector>
@@ -18,22 +16,12 @@
 
 namespace {
 
+using weft_test::affinity_of_this_thread;
 using weft_test::config_with;
 using weft_test::metric_sum;
 using weft_test::NarrowedAffinity;
 using weft_test::wait_for_result;
 using weft_test::Watchdog;
-
-std::vector<unsigned> affinity_of_this_thread() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  EXPECT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
-  std::vector<unsigned> cpus;
-  for (unsigned cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
-  }
-  return cpus;
-}
 
 unsigned last_usable_cpu() {
   return weft::usable_cpus().back();

@@ -7,11 +7,11 @@
 
 #include <gtest/gtest.h>
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "../common/temp_dir.hpp"
 
 namespace {
 
@@ -21,28 +21,16 @@ using weft::detail::cgroup_cpu_limit;
 // A temporary directory standing in for "/", removed at the end of the test.
 class FakeRoot {
  public:
-  FakeRoot() {
-    std::string pattern = (fs::temp_directory_path() / "weft-cgroup-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  FakeRoot(const FakeRoot&) = delete;
-  FakeRoot& operator=(const FakeRoot&) = delete;
-  ~FakeRoot() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-
   // Writes `text` to the file at `relative` (a path under the root), creating directories.
   void write(const std::string& relative, const std::string& text) const {
-    const fs::path file = path_ / relative;
+    const fs::path file = dir_.path() / relative;
     fs::create_directories(file.parent_path());
     std::ofstream(file) << text;
   }
-  const fs::path& path() const { return path_; }
+  const fs::path& path() const { return dir_.path(); }
 
  private:
-  fs::path path_;
+  weft_test::TempDir dir_{"weft-cgroup-"};
 };
 
 constexpr const char* kV2Mount = "30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";

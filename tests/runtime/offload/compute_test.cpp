@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <numeric>
@@ -46,22 +47,22 @@ using weft_test::Gate;
 // the pool itself is still checked.
 constexpr bool kTbbAlgorithms = !weft_test::kThreadSanitizer;
 
-long parallel_sum(long n) {
+std::int64_t parallel_sum(std::int64_t n) {
   if constexpr (!kTbbAlgorithms) {
-    long sum = 0;
-    for (long i = 0; i < n; ++i) sum += i;
+    std::int64_t sum = 0;
+    for (std::int64_t i = 0; i < n; ++i) sum += i;
     return sum;
   }
   return tbb::parallel_reduce(
-      tbb::blocked_range<long>(0, n), 0L,
-      [](const tbb::blocked_range<long>& range, long acc) {
-        for (long i = range.begin(); i != range.end(); ++i) acc += i;
+      tbb::blocked_range<std::int64_t>(0, n), std::int64_t{0},
+      [](const tbb::blocked_range<std::int64_t>& range, std::int64_t acc) {
+        for (std::int64_t i = range.begin(); i != range.end(); ++i) acc += i;
         return acc;
       },
       std::plus<>());
 }
 
-weft::Task<long> sum_in_arena(long n) {
+weft::Task<std::int64_t> sum_in_arena(std::int64_t n) {
   co_return co_await weft::compute([n] { return parallel_sum(n); });
 }
 
@@ -70,7 +71,7 @@ TEST(Compute, ReturnsTheResultOfAParallelAlgorithm) {
   // Under TSan the job sums with a plain loop (see kTbbAlgorithms).
   for (std::size_t workers : {1, 2, 4}) {
     weft::Runtime rt(compute_config(workers, 2));
-    const long n = 100'000;
+    const std::int64_t n = 100'000;
     EXPECT_EQ(rt.block_on(sum_in_arena(n)), n * (n - 1) / 2) << workers << " workers";
   }
 }
@@ -261,12 +262,12 @@ TEST(Compute, ShutdownDropsQueuedJobsAndWaitsForRunningOnes) {
   EXPECT_EQ(ran_queued.load(), 0);
 }
 
-weft::Task<long> many_computes(int jobs) {
-  std::vector<weft::OffloadHandle<long>> handles;
+weft::Task<std::int64_t> many_computes(int jobs) {
+  std::vector<weft::OffloadHandle<std::int64_t>> handles;
   for (int i = 0; i < jobs; ++i) {
     handles.push_back(weft::compute([i] { return parallel_sum(i); }));
   }
-  long sum = 0;
+  std::int64_t sum = 0;
   for (auto& handle : handles) sum += co_await handle;
   co_return sum;
 }
@@ -276,9 +277,9 @@ TEST(Compute, StressManyTasksManyJobs) {
   weft::Runtime rt(compute_config(4, 2));
   const int tasks = 6;
   const int jobs = 30 * weft_test::kScale;
-  long expected = 0;
-  for (long i = 0; i < jobs; ++i) expected += i * (i - 1) / 2;
-  std::vector<weft::JoinHandle<long>> handles;
+  std::int64_t expected = 0;
+  for (std::int64_t i = 0; i < jobs; ++i) expected += i * (i - 1) / 2;
+  std::vector<weft::JoinHandle<std::int64_t>> handles;
   for (int t = 0; t < tasks; ++t) handles.push_back(rt.spawn(many_computes(jobs)));
   for (auto& handle : handles) EXPECT_EQ(wait_for_result(handle), expected);
 }

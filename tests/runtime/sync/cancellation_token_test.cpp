@@ -8,12 +8,11 @@
 
 #include <gtest/gtest.h>
 
-#include <malloc.h>
-
 #include <atomic>
 #include <thread>
 #include <vector>
 
+#include "../../common/process_memory.hpp"
 #include "sync_test_support.hpp"
 
 namespace {
@@ -101,9 +100,7 @@ TEST(CancellationToken, ParentCancellationWakesWaitersOnChildren) {
   EXPECT_EQ(wait_for_result(b), 1);
 }
 
-std::size_t heap_in_use() {
-  return mallinfo2().uordblks;
-}
+using weft_test::heap_in_use;
 
 TEST(CancellationToken, DroppedChildrenDoNotAccumulate) {
   weft::CancellationToken root;
