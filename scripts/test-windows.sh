@@ -22,6 +22,7 @@ jobs=${WEFT_JOBS:-2}
 export WINEPREFIX=${WINEPREFIX:-$PWD/build/windows-wine}
 export WINEDEBUG=${WINEDEBUG:--all}
 wine=/usr/lib/wine/wine64
+wineserver=/usr/lib/wine/wineserver64
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -40,6 +41,11 @@ begin "build"
 # Wine's prefix must exist first; wineboot makes it (about 15 s, once).
 mkdir -p "$WINEPREFIX"
 "$wine" wineboot --init >/dev/null 2>&1 || true
+# One wineserver for the whole stage: by default it exits 3 s after its last process, and a
+# test that starts just then loses it ("wine client error: recvmsg: Connection reset by
+# peer"). This one stays until 60 s after the last, then exits by itself.
+"$wineserver" -w  # the one wineboot started ends first
+"$wineserver" -p60
 cmake --preset windows >/dev/null
 nice cmake --build --preset windows -j "$jobs"
 end build
